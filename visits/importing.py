@@ -1,0 +1,251 @@
+"""Apply parsed interchange rows to the database: plan, then write in bulk.
+
+The plan (what would be created, updated or left unchanged) is made without
+writing, so a dry run reports exactly what a real run would do. A real run writes
+in one transaction with bulk operations and history records; the number of queries
+grows with the number of batches, not of rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from visits.dates import latest_possible_date
+from visits.interchange import RowError, VisitRecord, parse_rows, record_key
+from visits.models import Person, Source, Visit
+
+BATCH = 1000
+CHUNK = 500
+VISIT_FIELDS = [
+    "start_date",
+    "date_precision",
+    "end_date",
+    "visitor_title",
+    "visitor_country_id",
+    "host_country_id",
+    "level",
+    "channel",
+    "kind",
+    "places",
+    "purpose",
+    "confidence",
+    "status",
+    "external_id",
+]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    people_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    written: bool = False
+    actions: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def invalid_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def summary(self) -> str:
+        verb = "would be" if not self.written else "were"
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.invalid_rows} invalid ({self.people_created} new people {verb} created)"
+        )
+
+
+def person_key(name: str) -> str:
+    """Names match ignoring case, spaces, hyphens and apostrophes: Kim Jong Un ==
+    Kim Jong-un == kim jong-un."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+class PeopleIndex:
+    """Every person by name and alias, loaded in one query; creates the missing."""
+
+    def __init__(self):
+        self.by_key: dict[str, Person] = {}
+        self.slugs: set[str] = set()
+        for person in Person.objects.only("id", "name", "slug", "aliases", "country_id"):
+            self.slugs.add(person.slug)
+            for name in [person.name, *person.alias_list]:
+                self.by_key.setdefault(person_key(name), person)
+        self.new: list[Person] = []
+
+    def get(self, name: str, country: str) -> Person:
+        key = person_key(name)
+        if key not in self.by_key:
+            person = Person(name=name, slug=self._slug(name), country_id=country)
+            self.by_key[key] = person
+            self.new.append(person)
+        return self.by_key[key]
+
+    def _slug(self, name: str) -> str:
+        base = slugify(name)[:190] or "person"
+        slug, n = base, 1
+        while slug in self.slugs:
+            n += 1
+            slug = f"{base}-{n}"
+        self.slugs.add(slug)
+        return slug
+
+
+def import_rows(
+    rows: Iterable[dict], *, dry_run: bool = False, skip_invalid: bool = False, user=None
+) -> ImportReport:
+    """Import interchange rows (dicts). All or nothing unless `skip_invalid`."""
+    records, errors = parse_rows(rows)
+    report = ImportReport(errors=errors, dry_run=dry_run)
+    if errors and not skip_invalid:
+        return report
+    with transaction.atomic():
+        plan = _plan(records)
+        report.created, report.updated = len(plan.new), len(plan.changed)
+        report.unchanged = len(records) - report.created - report.updated
+        report.people_created = len(plan.people.new)
+        report.actions = plan.actions
+        if not dry_run:
+            _write(plan, user)
+            report.written = True
+    return report
+
+
+@dataclass
+class Plan:
+    people: PeopleIndex
+    new: list[tuple[VisitRecord, Visit]] = field(default_factory=list)
+    changed: list[tuple[VisitRecord, Visit]] = field(default_factory=list)
+    actions: dict[int, str] = field(default_factory=dict)
+
+
+def _plan(records: list[VisitRecord]) -> Plan:
+    plan = Plan(people=PeopleIndex())
+    existing = _existing_visits(records, plan.people)
+    for record in records:
+        visitor = plan.people.get(record.visitor, record.visitor_country)
+        hosts = [plan.people.get(h, record.host_country) for h in record.hosts]
+        visit = existing.get(record_key(record)) or existing.get(_natural(record, visitor))
+        if visit is None:
+            plan.new.append((record, _apply(Visit(), record, visitor)))
+            plan.actions[record.row] = "new"
+        elif _differs(visit, record, visitor, hosts):
+            plan.changed.append((record, _apply(visit, record, visitor)))
+            plan.actions[record.row] = "update"
+        else:
+            plan.actions[record.row] = "skip"
+    return plan
+
+
+def _natural(record: VisitRecord, visitor: Person) -> tuple:
+    return ("natural", visitor.pk, record.visitor_country, record.host_country, record.start_date)
+
+
+def _existing_visits(records: list[VisitRecord], people: PeopleIndex) -> dict[tuple, Visit]:
+    """Existing visits that a record may update, keyed by external_id and natural key."""
+    ids = [r.external_id for r in records if r.external_id]
+    visitor_ids = {
+        p.pk for r in records if (p := people.by_key.get(person_key(r.visitor))) and p.pk
+    }
+    found: dict[tuple, Visit] = {}
+    qs = Visit.objects.prefetch_related("hosts", "sources")
+    for chunk in _chunks(sorted(ids)):
+        for visit in qs.filter(external_id__in=chunk):
+            found[("external_id", visit.external_id)] = visit
+    for chunk in _chunks(sorted(visitor_ids)):
+        for visit in qs.filter(visitor_id__in=chunk):
+            key = (
+                "natural",
+                visit.visitor_id,
+                visit.visitor_country_id,
+                visit.host_country_id,
+                visit.start_date,
+            )
+            found.setdefault(key, visit)
+    return found
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def _apply(visit: Visit, record: VisitRecord, visitor: Person) -> Visit:
+    for name in VISIT_FIELDS:
+        setattr(visit, name, getattr(record, _record_attr(name)))
+    visit.visitor = visitor
+    visit.start_latest = latest_possible_date(record.start_date, record.date_precision)
+    visit._record_hosts = record.hosts
+    visit._record_sources = record.sources
+    return visit
+
+
+def _record_attr(field_name: str) -> str:
+    """visitor_country_id -> visitor_country; other names are the same on both."""
+    return field_name.removesuffix("_id") if field_name.endswith("country_id") else field_name
+
+
+def _differs(visit: Visit, record: VisitRecord, visitor: Person, hosts: list[Person]) -> bool:
+    if visit.visitor_id != visitor.pk:
+        return True
+    if any(getattr(visit, n) != getattr(record, _record_attr(n)) for n in VISIT_FIELDS):
+        return True
+    if {h.pk for h in visit.hosts.all()} != {h.pk for h in hosts}:
+        return True
+    return [(s.url, s.title) for s in visit.sources.all()] != list(record.sources)
+
+
+def _write(plan: Plan, user) -> None:
+    if plan.people.new:
+        bulk_create_with_history(plan.people.new, Person, batch_size=BATCH, default_user=user)
+        _refresh_people(plan.people)
+    new = [v for _, v in plan.new]
+    changed = [v for _, v in plan.changed]
+    for visit in new + changed:
+        visit.visitor_id = visit.visitor.pk  # the person may have been saved just now
+        visit.updated_by = user
+    for visit in new:
+        visit.created_by = user
+    if new:
+        bulk_create_with_history(new, Visit, batch_size=BATCH, default_user=user)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Visit,
+            [*VISIT_FIELDS, "visitor", "start_latest", "updated_by"],
+            batch_size=BATCH,
+            default_user=user,
+        )
+        Visit.hosts.through.objects.filter(visit__in=changed).delete()
+        Source.objects.filter(visit__in=changed).delete()
+    _write_hosts_and_sources(plan.people, new + changed, user)
+
+
+def _refresh_people(people: PeopleIndex) -> None:
+    """Backends that do not return ids from bulk inserts: fetch them by slug."""
+    missing = [p for p in people.new if p.pk is None]
+    for chunk in _chunks([p.slug for p in missing]):
+        ids = dict(Person.objects.filter(slug__in=chunk).values_list("slug", "pk"))
+        for person in missing:
+            person.pk = ids.get(person.slug, person.pk)
+
+
+def _write_hosts_and_sources(people: PeopleIndex, visits: list[Visit], user) -> None:
+    through = Visit.hosts.through
+    links, sources = [], []
+    for visit in visits:
+        for name in visit._record_hosts:
+            person = people.by_key[person_key(name)]
+            links.append(through(visit_id=visit.pk, person_id=person.pk))
+        for url, title in visit._record_sources:
+            sources.append(Source(visit_id=visit.pk, url=url, title=title))
+    through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+    bulk_create_with_history(sources, Source, batch_size=BATCH, default_user=user)

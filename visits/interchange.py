@@ -1,0 +1,320 @@
+"""The visit interchange CSV: one parser and one writer for the importer, the admin,
+the API export and the seed data, so that a round trip is lossless.
+
+Columns (DESIGN.md): start_date, end_date, visitor, visitor_title, visitor_country,
+host_country, level, channel, kind, hosts, places, purpose, source_url,
+source_title, confidence, status, external_id.
+
+Row numbers in errors count the header as row 1, as a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from visits.dates import format_iso, parse_date
+from visits.models import Channel, Confidence, Kind, Level, Status, Visit
+
+COLUMNS = [
+    "start_date",
+    "end_date",
+    "visitor",
+    "visitor_title",
+    "visitor_country",
+    "host_country",
+    "level",
+    "channel",
+    "kind",
+    "hosts",
+    "places",
+    "purpose",
+    "source_url",
+    "source_title",
+    "confidence",
+    "status",
+    "external_id",
+]
+REQUIRED = ("start_date", "visitor", "visitor_country", "host_country")
+LIMITS = {"visitor": 200, "visitor_title": 300, "places": 500, "external_id": 200}
+SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class VisitRecord:
+    """One valid row, with countries as alpha-3 codes and choices as stored values."""
+
+    row: int
+    start_date: dt.date
+    date_precision: str
+    end_date: dt.date | None
+    visitor: str
+    visitor_title: str
+    visitor_country: str
+    host_country: str
+    level: int
+    channel: str
+    kind: str
+    hosts: tuple[str, ...]
+    places: str
+    purpose: str
+    sources: tuple[tuple[str, str], ...]
+    confidence: str
+    status: str
+    external_id: str | None
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(SEPARATOR) if part.strip()]
+
+
+class CountryResolver:
+    """Alpha-3 codes, alpha-2 codes and exact English names (any case) to alpha-3.
+
+    Built from the Country table in one query; pass `codes` to skip the database.
+    """
+
+    def __init__(self, codes: Iterable[tuple[str, str, str, str]] | None = None):
+        if codes is None:
+            from visits.models import Country
+
+            codes = Country.objects.values_list("code", "alpha_2", "name", "official_name")
+        self._lookup: dict[str, str] = {}
+        for code, alpha_2, name, official in codes:
+            for key in (code, alpha_2, name, official):
+                if key:
+                    self._lookup.setdefault(key.strip().casefold(), code)
+
+    def resolve(self, value: str) -> str:
+        code = self._lookup.get((value or "").strip().casefold())
+        if code is None:
+            raise ValueError(f"unknown country {value!r}; use an ISO 3166 alpha-3 code")
+        return code
+
+
+def _choice(value: str, choices, default: str) -> str:
+    value = (value or "").strip().lower()
+    if not value:
+        return default
+    if value not in choices.values:
+        raise ValueError(f"unknown value {value!r}; expected one of {', '.join(choices.values)}")
+    return value
+
+
+def _level(value: str) -> int:
+    return Level.from_slug(value) if (value or "").strip() else Level.UNKNOWN
+
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+def _sources(urls: str, titles: str) -> tuple[tuple[str, str], ...]:
+    url_list = split_list(urls)
+    title_list = [titles.strip()] if len(url_list) == 1 else split_list(titles)
+    if titles.strip() and len(url_list) > 1 and len(title_list) != len(url_list):
+        raise ValueError(
+            f"{len(url_list)} source URLs but {len(title_list)} titles; give one title per URL"
+        )
+    for url in url_list:
+        try:
+            _url(url)
+        except ValidationError:
+            raise ValueError(f"{url!r} is not an http(s) URL") from None
+    return tuple(
+        (url, title_list[i] if i < len(title_list) else "") for i, url in enumerate(url_list)
+    )
+
+
+def parse_row(number: int, raw: dict, countries: CountryResolver):
+    """A VisitRecord, or the list of RowErrors that stop the row."""
+    raw = {k: (v or "").strip() for k, v in raw.items() if k}
+    errors: list[RowError] = []
+    values: dict = {}
+
+    def field(column, parse):
+        try:
+            values[column] = parse(raw.get(column, ""))
+        except ValueError as exc:
+            errors.append(RowError(number, column, str(exc)))
+
+    for column in REQUIRED:
+        if not raw.get(column):
+            errors.append(RowError(number, column, "required but empty"))
+    for column, limit in LIMITS.items():
+        if len(raw.get(column, "")) > limit:
+            errors.append(RowError(number, column, f"longer than {limit} characters"))
+    if errors:
+        return errors
+    field("start_date", parse_date)
+    field("end_date", _end_date)
+    field("visitor_country", countries.resolve)
+    field("host_country", countries.resolve)
+    field("level", _level)
+    field("channel", lambda v: _choice(v, Channel, Channel.STATE))
+    field("kind", lambda v: _choice(v, Kind, Kind.OFFICIAL))
+    field("confidence", lambda v: _choice(v, Confidence, Confidence.MEDIUM))
+    field("status", lambda v: _choice(v, Status, Status.DRAFT))
+    field("source_url", lambda v: _sources(v, raw.get("source_title", "")))
+    if errors:
+        return errors
+    return _record(number, raw, values) or []
+
+
+def _end_date(value: str) -> dt.date | None:
+    if not value:
+        return None
+    day, precision = parse_date(value)
+    if precision != "day":
+        raise ValueError(f"{value!r}: an end date must be a full date YYYY-MM-DD")
+    return day
+
+
+def _record(number: int, raw: dict, values: dict) -> VisitRecord | list[RowError]:
+    start, precision = values["start_date"]
+    errors = []
+    if values["end_date"] and values["end_date"] < start:
+        errors.append(RowError(number, "end_date", f"{values['end_date']} is before the start"))
+    if values["visitor_country"] == values["host_country"]:
+        errors.append(RowError(number, "host_country", "same country as the visitor's"))
+    if values["status"] == Status.PUBLISHED and not values["source_url"]:
+        errors.append(RowError(number, "source_url", "a published visit needs a source"))
+    if errors:
+        return errors
+    return VisitRecord(
+        row=number,
+        start_date=start,
+        date_precision=precision,
+        end_date=values["end_date"],
+        visitor=raw["visitor"],
+        visitor_title=raw.get("visitor_title", ""),
+        visitor_country=values["visitor_country"],
+        host_country=values["host_country"],
+        level=values["level"],
+        channel=values["channel"],
+        kind=values["kind"],
+        hosts=tuple(split_list(raw.get("hosts", ""))),
+        places="; ".join(split_list(raw.get("places", ""))),
+        purpose=raw.get("purpose", ""),
+        sources=values["source_url"],
+        confidence=values["confidence"],
+        status=values["status"],
+        external_id=raw.get("external_id") or None,
+    )
+
+
+def parse_rows(
+    rows: Iterable[dict], countries: CountryResolver | None = None, first_row: int = 2
+) -> tuple[list[VisitRecord], list[RowError]]:
+    """Parse dicts keyed by column name; a row repeating an earlier row's key is an error."""
+    countries = countries or CountryResolver()
+    records, errors, seen = [], [], {}
+    for number, raw in enumerate(rows, start=first_row):
+        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+            continue
+        result = parse_row(number, raw, countries)
+        if isinstance(result, VisitRecord):
+            key = record_key(result)
+            if key in seen:
+                errors.append(RowError(number, key_column(result), f"repeats row {seen[key]}"))
+                continue
+            seen[key] = number
+            records.append(result)
+        else:
+            errors.extend(result)
+    return records, errors
+
+
+def record_key(record: VisitRecord) -> tuple:
+    """external_id where given, else the natural key."""
+    if record.external_id:
+        return ("external_id", record.external_id)
+    return (
+        "natural",
+        record.visitor.casefold(),
+        record.visitor_country,
+        record.host_country,
+        record.start_date,
+    )
+
+
+def key_column(record: VisitRecord) -> str:
+    return "external_id" if record.external_id else "start_date"
+
+
+def read_csv(text: str | io.TextIOBase) -> tuple[list[dict], list[RowError]]:
+    """Rows of a UTF-8 CSV as dicts, and errors for a header that lacks a required
+    column or names an unknown one."""
+    handle = io.StringIO(text.lstrip("\ufeff")) if isinstance(text, str) else text
+    reader = csv.DictReader(handle)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    errors = check_header(header)
+    return (list(reader) if not errors else []), errors
+
+
+def check_header(header: list[str]) -> list[RowError]:
+    """Errors for a header row that lacks a required column or names an unknown one."""
+    errors = [RowError(1, c, "missing column") for c in REQUIRED if c not in header]
+    return errors + [RowError(1, c, "unknown column") for c in header if c and c not in COLUMNS]
+
+
+def visit_row(visit: Visit) -> dict[str, str]:
+    """A visit as an interchange row (hosts and sources prefetched)."""
+    sources = list(visit.sources.all())
+    return {
+        "start_date": format_iso(visit.start_date, visit.date_precision),
+        "end_date": visit.end_date.isoformat() if visit.end_date else "",
+        "visitor": visit.visitor.name,
+        "visitor_title": visit.visitor_title,
+        "visitor_country": visit.visitor_country_id,
+        "host_country": visit.host_country_id,
+        "level": Level(visit.level).slug,
+        "channel": visit.channel,
+        "kind": visit.kind,
+        "hosts": "; ".join(h.name for h in visit.hosts.all()),
+        "places": visit.places,
+        "purpose": visit.purpose,
+        "source_url": "; ".join(s.url for s in sources),
+        "source_title": "; ".join(s.title.replace(SEPARATOR, ",") for s in sources)
+        if len(sources) > 1
+        else "".join(s.title for s in sources),
+        "confidence": visit.confidence,
+        "status": visit.status,
+        "external_id": visit.external_id or "",
+    }
+
+
+def export_visits(visits) -> Iterator[dict[str, str]]:
+    """Interchange rows for a queryset, in constant memory (chunks of 2,000)."""
+    qs = visits.with_related().order_by("start_date", "pk")
+    for visit in qs.iterator(chunk_size=2000):
+        yield visit_row(visit)
+
+
+def csv_lines(rows: Iterable[dict[str, str]]) -> Iterator[str]:
+    """The CSV text, header first, one line at a time (for streaming responses)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,389 @@
+"""The visits domain: countries, people, visits and their sources, era schemes,
+published figures. Invariants live in Meta.constraints so the database keeps them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from visits.dates import format_date, latest_possible_date
+from visits.querysets import EraQuerySet, VisitQuerySet
+
+
+class Level(models.IntegerChoices):
+    """The visitor's rank, ordered: a larger value is a higher rank."""
+
+    LEADER = 60, "Leader"
+    HEAD_OF_STATE = 50, "Head of state"
+    HEAD_OF_GOVERNMENT = 40, "Head of government"
+    SENIOR = 30, "Senior"
+    MINISTER = 20, "Minister"
+    SUB_MINISTER = 10, "Sub-minister"
+    UNKNOWN = 0, "Unknown"
+
+    @property
+    def slug(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_slug(cls, slug: str) -> Level:
+        """`Level.from_slug("minister")`; raises ValueError naming the choices."""
+        try:
+            return cls[slug.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown level {slug!r}; expected one of {', '.join(cls.slugs())}"
+            ) from None
+
+    @classmethod
+    def slugs(cls) -> list[str]:
+        return [member.slug for member in cls]
+
+
+class Precision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class Channel(models.TextChoices):
+    STATE = "state", "State"
+    PARTY = "party", "Party"
+    MILITARY = "military", "Military"
+    LEGISLATURE = "legislature", "Legislature"
+    OTHER = "other", "Other"
+
+
+class Kind(models.TextChoices):
+    STATE = "state", "State visit"
+    OFFICIAL = "official", "Official visit"
+    WORKING = "working", "Working visit"
+    UNOFFICIAL = "unofficial", "Unofficial visit"
+    ENVOY = "envoy", "Special envoy"
+    EVENT = "event", "Event or multilateral meeting"
+    TRANSIT = "transit", "Transit"
+    OTHER = "other", "Other"
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+def choices_check(field: str, choices: type[models.Choices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country or an ISO 3166-3 former state, keyed by its alpha-3 code."""
+
+    code = models.CharField(max_length=3, primary_key=True)
+    alpha_2 = models.CharField(max_length=4, blank=True)
+    name = models.CharField(max_length=100)
+    official_name = models.CharField(max_length=200, blank=True)
+    is_former = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, help_text="As commonly romanised.")
+    slug = models.SlugField(max_length=200, unique=True)
+    native_name = models.CharField(max_length=200, blank=True)
+    aliases = models.TextField(
+        blank=True, help_text="Other romanisations and spellings, separated by ';'."
+    )
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True)
+    wikidata_id = models.CharField(max_length=20, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("person-detail", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.split(";") if a.strip()]
+
+
+class Visit(models.Model):
+    """One trip by one visitor (the head of the delegation) to one host country.
+
+    `start_date` holds the first possible day of an imprecise date ("November 1958"
+    is 1958-11-01 with precision month); `start_latest` is derived from it and is the
+    last possible day, kept so that era ambiguity can be answered in the database.
+    """
+
+    start_date = models.DateField(db_index=True)
+    end_date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    start_latest = models.DateField(editable=False)
+    visitor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="visits")
+    visitor_title = models.CharField(max_length=300, blank=True, help_text="Held at the time.")
+    visitor_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="outgoing_visits"
+    )
+    host_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="incoming_visits"
+    )
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.UNKNOWN)
+    channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.STATE)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OFFICIAL)
+    hosts = models.ManyToManyField(Person, blank=True, related_name="hosted_visits")
+    places = models.CharField(max_length=500, blank=True, help_text="Separated by ';'.")
+    purpose = models.TextField(blank=True)
+    notes = models.TextField(blank=True, help_text="Internal; never shown publicly.")
+    confidence = models.CharField(
+        max_length=6, choices=Confidence.choices, default=Confidence.MEDIUM
+    )
+    status = models.CharField(
+        max_length=9, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(m2m_fields=[hosts])
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        permissions = [("publish_visit", "Can publish and unpublish visits")]
+        indexes = [
+            models.Index(fields=["visitor_country", "host_country", "start_date"]),
+            models.Index(fields=["level", "start_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="visit_end_on_or_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(visitor_country=F("host_country")),
+                name="visit_countries_differ",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_latest__gte=F("start_date")), name="visit_start_latest_valid"
+            ),
+            choices_check("level", Level, "visit_level_valid"),
+            choices_check("date_precision", Precision, "visit_precision_valid"),
+            choices_check("status", Status, "visit_status_valid"),
+            choices_check("confidence", Confidence, "visit_confidence_valid"),
+            choices_check("channel", Channel, "visit_channel_valid"),
+            choices_check("kind", Kind, "visit_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor} to {self.host_country_id}, {self.date_label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("visit-detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.start_latest = latest_possible_date(self.start_date, self.date_precision)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date is before the start date."
+        if self.visitor_country_id and self.visitor_country_id == self.host_country_id:
+            errors["host_country"] = "The host country must differ from the visitor's."
+        if self.start_date and self.date_precision != Precision.DAY:
+            if self.start_date.day != 1 or (
+                self.date_precision == Precision.YEAR and self.start_date.month != 1
+            ):
+                errors["start_date"] = (
+                    f"A date of precision {self.date_precision} must be its first day."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def direction(self) -> str:
+        return f"{self.visitor_country_id}-{self.host_country_id}"
+
+    @property
+    def date_label(self) -> str:
+        return format_date(self.start_date, self.date_precision)
+
+    @property
+    def level_slug(self) -> str:
+        return Level(self.level).slug
+
+    @property
+    def place_list(self) -> list[str]:
+        return [p.strip() for p in self.places.split(";") if p.strip()]
+
+
+class Source(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(max_length=1000)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_date = models.DateField(null=True, blank=True)
+    accessed_date = models.DateField(null=True, blank=True)
+    archive_url = models.URLField(max_length=1000, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit_id", "id"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class EraScheme(models.Model):
+    """One way to cut a country's history into eras."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="era_schemes")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Era(models.Model):
+    """A span of a scheme: start inclusive, end exclusive, no end = ongoing.
+
+    Eras of one scheme never overlap: `clean()` checks it on every backend and, on
+    PostgreSQL, an exclusion constraint (migration 0002) enforces it.
+    """
+
+    scheme = models.ForeignKey(EraScheme, on_delete=models.CASCADE, related_name="eras")
+    slug = models.SlugField(max_length=100)
+    name = models.CharField(max_length=200)
+    leader = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="eras"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Exclusive; empty = ongoing.")
+    description = models.TextField(blank=True, help_text="The boundary rule, with its source.")
+    source_url = models.URLField(max_length=1000, blank=True)
+    history = HistoricalRecords()
+
+    objects = EraQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheme", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "slug"], name="era_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="era_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("era-detail", args=[self.scheme.slug, self.slug])
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date <= self.start_date:
+            raise ValidationError({"end_date": "An era must end after it starts."})
+        if not (self.scheme_id and self.start_date):
+            return
+        clash = (
+            Era.objects.filter(scheme_id=self.scheme_id)
+            .exclude(pk=self.pk)
+            .overlapping(self.start_date, self.end_date)
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                {"start_date": f"Overlaps the era {clash.name} of the same scheme."}
+            )
+
+
+class PublishedFigure(models.Model):
+    """A count that a publication printed for an era, with its source and as-of date.
+
+    `metric` says what was counted: all visits at or above `min_level`, or
+    leader-level visits only. A direction (visitor and host country) narrows it.
+    """
+
+    class Metric(models.TextChoices):
+        TOTAL = "total", "Visits at or above the threshold"
+        LEADER_VISITS = "leader_visits", "Leader-level visits"
+
+    era = models.ForeignKey(Era, on_delete=models.CASCADE, related_name="published_figures")
+    country_a = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    country_b = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    metric = models.CharField(max_length=20, choices=Metric.choices, default=Metric.TOTAL)
+    min_level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MINISTER)
+    visitor_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    host_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    value = models.PositiveIntegerField()
+    as_of = models.DateField()
+    publisher = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=1000)
+    published_date = models.DateField(null=True, blank=True)
+    quote = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["era__start_date", "metric", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["era", "country_a", "country_b", "metric", "visitor_country", "url"],
+                name="published_figure_unique",
+            ),
+            choices_check("min_level", Level, "published_figure_level_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.era} {self.get_metric_display()} = {self.value}"
+
+    @property
+    def direction(self) -> str | None:
+        if self.visitor_country_id and self.host_country_id:
+            return f"{self.visitor_country_id}-{self.host_country_id}"
+        return None

@@ -1,0 +1,163 @@
+"""Seed data: countries from pycountry, then the shipped fixtures. Idempotent: a
+row is written only when it is missing or differs, so a second run changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pycountry
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import slugify
+
+from visits.importing import ImportReport, import_rows
+from visits.interchange import read_csv
+from visits.models import Country, Era, EraScheme, Level, Person, PublishedFigure
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+VISIT_FILES = ["china_dprk_visits.csv"]
+
+
+def upsert(model, lookup: dict, values: dict) -> str:
+    """Create or update one row, saving only when a value differs.
+    Returns "created", "updated" or "unchanged"."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        model.objects.create(**lookup, **values)
+        return "created"
+    changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+    if not changed:
+        return "unchanged"
+    for key, value in changed.items():
+        setattr(obj, key, value)
+    obj.save()
+    return "updated"
+
+
+def pycountry_rows() -> Iterator[dict]:
+    """Every ISO 3166-1 country and ISO 3166-3 former state (SUN, DDR, YUG, CSK…)."""
+    for c in pycountry.countries:
+        yield {
+            "code": c.alpha_3,
+            "alpha_2": c.alpha_2,
+            "name": c.name,
+            "official_name": getattr(c, "official_name", ""),
+            "is_former": False,
+        }
+    current = {c.alpha_3 for c in pycountry.countries}
+    for c in pycountry.historic_countries:
+        if c.alpha_3 not in current:
+            current.add(c.alpha_3)
+            yield {
+                "code": c.alpha_3,
+                "alpha_2": "",
+                "name": c.name,
+                "official_name": "",
+                "is_former": True,
+            }
+
+
+def seed_countries() -> int:
+    """Insert the countries that are missing; returns how many were added."""
+    have = set(Country.objects.values_list("code", flat=True))
+    new = [Country(**row) for row in pycountry_rows() if row["code"] not in have]
+    Country.objects.bulk_create(new)
+    return len(new)
+
+
+def seed_people() -> None:
+    with open(FIXTURES / "people.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            upsert(
+                Person,
+                {"slug": slugify(row["name"])},
+                {
+                    "name": row["name"],
+                    "native_name": row["native_name"],
+                    "aliases": row["aliases"],
+                    "country_id": row["country"] or None,
+                    "wikidata_id": row["wikidata_id"],
+                },
+            )
+
+
+def seed_eras() -> None:
+    schemes = json.loads((FIXTURES / "era_schemes.json").read_text(encoding="utf-8"))
+    for scheme in schemes:
+        upsert(
+            EraScheme,
+            {"slug": scheme["slug"]},
+            {
+                "name": scheme["name"],
+                "country_id": scheme["country"],
+                "description": scheme["description"],
+            },
+        )
+        scheme_obj = EraScheme.objects.get(slug=scheme["slug"])
+        for era in scheme["eras"]:
+            upsert(
+                Era,
+                {"scheme": scheme_obj, "slug": era["slug"]},
+                {
+                    "name": era["name"],
+                    "leader": Person.objects.get(slug=slugify(era["leader"])),
+                    "start_date": dt.date.fromisoformat(era["start_date"]),
+                    "end_date": dt.date.fromisoformat(era["end_date"]) if era["end_date"] else None,
+                    "description": era["description"],
+                    "source_url": era["source_url"],
+                },
+            )
+
+
+def seed_published_figures() -> None:
+    doc = json.loads((FIXTURES / "published_figures.json").read_text(encoding="utf-8"))
+    source = doc["source"]
+    for fig in doc["figures"]:
+        era = Era.objects.get(scheme__slug=fig["scheme"], slug=fig["era"])
+        visitor, host = fig.get("direction") or (None, None)
+        lookup = {
+            "era": era,
+            "country_a_id": fig["pair"][0],
+            "country_b_id": fig["pair"][1],
+            "metric": fig["metric"],
+            "visitor_country_id": visitor,
+            "url": source["url"],
+        }
+        upsert(
+            PublishedFigure,
+            lookup,
+            {
+                "host_country_id": host,
+                "min_level": Level.from_slug(fig["min_level"]),
+                "value": fig["value"],
+                "as_of": dt.date.fromisoformat(source["as_of"]),
+                "publisher": source["publisher"],
+                "title": source["title"],
+                "quote": source["quote"],
+            },
+        )
+
+
+def seed_visits() -> list[ImportReport]:
+    reports = []
+    for name in VISIT_FILES:
+        rows, errors = read_csv((FIXTURES / name).read_text(encoding="utf-8"))
+        report = import_rows(rows) if not errors else ImportReport(errors=errors)
+        if report.errors:
+            raise ValueError(f"{name}: " + "; ".join(str(e) for e in report.errors))
+        reports.append(report)
+    return reports
+
+
+@transaction.atomic
+def seed() -> list[ImportReport]:
+    seed_countries()
+    seed_people()
+    seed_eras()
+    reports = seed_visits()
+    seed_published_figures()
+    return reports

@@ -1,0 +1,285 @@
+"""Numbers: the era comparison and the per-year timeline.
+
+Every count a page, a chart, the API or an export shows comes from here. Each
+function aggregates in the database in a constant number of queries, whatever the
+number of visits, and returns plain dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
+
+from visits import eras as era_rules
+from visits.dates import add_years
+from visits.models import Era, EraScheme, Level, PublishedFigure, Visit
+
+
+@dataclass(frozen=True)
+class PublishedCount:
+    """A published figure beside the count the records give under the same rule."""
+
+    publisher: str
+    title: str
+    url: str
+    as_of: dt.date
+    metric: str
+    direction: str | None
+    min_level: str
+    value: int
+    recorded: int
+    quote: str = ""
+
+    @property
+    def coverage(self) -> float | None:
+        """recorded / published, or None when nothing was published."""
+        return self.recorded / self.value if self.value else None
+
+
+@dataclass(frozen=True)
+class EraRow:
+    slug: str
+    name: str
+    leader: str
+    start_date: dt.date
+    end_date: dt.date | None
+    until: dt.date
+    years: float
+    total: int
+    directions: dict[str, int]
+    leader_visits: dict[str, int]
+    in_window: int | None
+    window_complete: bool
+    ambiguous: int
+    published: list[PublishedCount] = field(default_factory=list)
+
+    @property
+    def per_year(self) -> float | None:
+        """Visits per year in office, up to the as-of date; None for a zero-length era."""
+        return round(self.total / self.years, 2) if self.years else None
+
+    @property
+    def ongoing(self) -> bool:
+        return self.end_date is None or self.end_date > self.until
+
+
+@dataclass(frozen=True)
+class EraComparison:
+    pair: tuple[str, str]
+    scheme: str
+    scheme_name: str
+    min_level: str
+    as_of: dt.date
+    window: int | None
+    rows: list[EraRow]
+    outside: int
+    outside_directions: dict[str, int]
+
+    @property
+    def directions(self) -> list[str]:
+        a, b = self.pair
+        return [f"{a}-{b}", f"{b}-{a}"]
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.rows) + self.outside
+
+
+def directions_of(pair: tuple[str, str]) -> list[tuple[str, str]]:
+    a, b = pair
+    return [(a, b), (b, a)]
+
+
+def direction_q(visitor: str, host: str) -> Q:
+    return Q(visitor_country_id=visitor, host_country_id=host)
+
+
+def era_comparison(
+    *,
+    pair: tuple[str, str],
+    scheme: str,
+    min_level: int = Level.MINISTER,
+    as_of: dt.date | None = None,
+    window: int | None = None,
+    visits: QuerySet[Visit] | None = None,
+) -> EraComparison:
+    """One row per era of `scheme` that began by `as_of` (default today).
+
+    Counts visits between the two countries of `pair`, in either direction, ranked
+    at `min_level` or above and started on or before `as_of`. `window` (years)
+    adds the count within the first N years of each era. `visits` is the base
+    queryset (default: published visits). Raises EraScheme.DoesNotExist.
+    Four queries: scheme, eras, published figures, one aggregate.
+    """
+    as_of = as_of or dt.date.today()
+    scheme_obj = EraScheme.objects.get(slug=scheme)
+    eras = list(
+        Era.objects.filter(scheme=scheme_obj, start_date__lte=as_of).select_related("leader")
+    )
+    figures = list(
+        PublishedFigure.objects.filter(era__in=eras).filter(
+            Q(country_a_id=pair[0], country_b_id=pair[1])
+            | Q(country_a_id=pair[1], country_b_id=pair[0])
+        )
+    )
+    base = (visits if visits is not None else Visit.objects.published()).for_pair(*pair)
+    counted = Q(level__gte=min_level, start_date__lte=as_of)
+    aggregates = {"outside": Count("pk", filter=counted & era_rules.outside_q(eras))}
+    for i, (visitor, host) in enumerate(directions_of(pair)):
+        aggregates[f"outside_d{i}"] = Count(
+            "pk", filter=counted & era_rules.outside_q(eras) & direction_q(visitor, host)
+        )
+    for era in eras:
+        aggregates.update(_era_aggregates(era, pair, counted, as_of, window))
+    for figure in figures:
+        aggregates[f"figure{figure.pk}"] = Count("pk", filter=_figure_q(figure))
+    counts = base.order_by().aggregate(**aggregates)
+    return EraComparison(
+        pair=tuple(pair),
+        scheme=scheme_obj.slug,
+        scheme_name=scheme_obj.name,
+        min_level=Level(min_level).slug,
+        as_of=as_of,
+        window=window,
+        rows=[_era_row(era, counts, figures, pair, as_of, window) for era in eras],
+        outside=counts["outside"],
+        outside_directions={
+            f"{v}-{h}": counts[f"outside_d{i}"] for i, (v, h) in enumerate(directions_of(pair))
+        },
+    )
+
+
+def _era_aggregates(era: Era, pair, counted: Q, as_of: dt.date, window: int | None) -> dict:
+    in_era = counted & era_rules.in_era_q(era)
+    key = f"era{era.pk}"
+    out = {f"{key}_total": Count("pk", filter=in_era)}
+    for i, (visitor, host) in enumerate(directions_of(pair)):
+        out[f"{key}_d{i}"] = Count("pk", filter=in_era & direction_q(visitor, host))
+        out[f"{key}_leader_d{i}"] = Count(
+            "pk", filter=in_era & direction_q(visitor, host) & Q(level=Level.LEADER)
+        )
+    ambiguous = era_rules.ambiguous_q(era)
+    if ambiguous is not None:
+        out[f"{key}_ambiguous"] = Count("pk", filter=counted & ambiguous)
+    if window:
+        out[f"{key}_window"] = Count(
+            "pk", filter=in_era & Q(start_date__lt=add_years(era.start_date, window))
+        )
+    return out
+
+
+def _figure_q(figure: PublishedFigure) -> Q:
+    """The records' count under the figure's own rule: its era, as-of date, level
+    and direction."""
+    q = era_rules.in_era_q(figure.era) & Q(start_date__lte=figure.as_of)
+    if figure.metric == PublishedFigure.Metric.LEADER_VISITS:
+        q &= Q(level=Level.LEADER)
+    else:
+        q &= Q(level__gte=figure.min_level)
+    if figure.visitor_country_id:
+        q &= Q(visitor_country_id=figure.visitor_country_id)
+    if figure.host_country_id:
+        q &= Q(host_country_id=figure.host_country_id)
+    return q
+
+
+def _era_row(era: Era, counts: dict, figures, pair, as_of: dt.date, window) -> EraRow:
+    key = f"era{era.pk}"
+    until = min(era.end_date, as_of) if era.end_date else as_of
+    window_end = add_years(era.start_date, window) if window else None
+    return EraRow(
+        slug=era.slug,
+        name=era.name,
+        leader=era.leader.name if era.leader else "",
+        start_date=era.start_date,
+        end_date=era.end_date,
+        until=until,
+        years=round(era_rules.years_between(era.start_date, until), 2),
+        total=counts[f"{key}_total"],
+        directions={
+            f"{v}-{h}": counts[f"{key}_d{i}"] for i, (v, h) in enumerate(directions_of(pair))
+        },
+        leader_visits={
+            f"{v}-{h}": counts[f"{key}_leader_d{i}"] for i, (v, h) in enumerate(directions_of(pair))
+        },
+        in_window=counts.get(f"{key}_window"),
+        window_complete=bool(window_end and window_end <= until),
+        ambiguous=counts.get(f"{key}_ambiguous", 0),
+        published=[
+            PublishedCount(
+                publisher=f.publisher,
+                title=f.title,
+                url=f.url,
+                as_of=f.as_of,
+                metric=f.metric,
+                direction=f.direction,
+                min_level=Level(f.min_level).slug,
+                value=f.value,
+                recorded=counts[f"figure{f.pk}"],
+                quote=f.quote,
+            )
+            for f in figures
+            if f.era_id == era.pk
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    directions: dict[str, int]
+    leader_visits: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.directions.values())
+
+
+@dataclass(frozen=True)
+class Timeline:
+    pair: tuple[str, str]
+    min_level: str
+    years: list[YearRow]
+
+    @property
+    def directions(self) -> list[str]:
+        return [f"{v}-{h}" for v, h in directions_of(self.pair)]
+
+
+def timeline(
+    *,
+    pair: tuple[str, str],
+    min_level: int = Level.MINISTER,
+    as_of: dt.date | None = None,
+    visits: QuerySet[Visit] | None = None,
+) -> Timeline:
+    """Visits per calendar year of their start date, by direction, from the first
+    year with a visit to the last (years without visits are zeros). One query."""
+    base = (visits if visits is not None else Visit.objects.published()).for_pair(*pair)
+    base = base.at_least(min_level).as_of(as_of)
+    aggregates = {}
+    for i, (visitor, host) in enumerate(directions_of(pair)):
+        aggregates[f"d{i}"] = Count("pk", filter=direction_q(visitor, host))
+        aggregates[f"leader_d{i}"] = Count(
+            "pk", filter=direction_q(visitor, host) & Q(level=Level.LEADER)
+        )
+    rows = {
+        r["year"]: r
+        for r in base.order_by()
+        .annotate(year=ExtractYear("start_date"))
+        .values("year")
+        .annotate(**aggregates)
+    }
+    names = [f"{v}-{h}" for v, h in directions_of(pair)]
+    years = [
+        YearRow(
+            year=y,
+            directions={d: rows.get(y, {}).get(f"d{i}", 0) for i, d in enumerate(names)},
+            leader_visits={d: rows.get(y, {}).get(f"leader_d{i}", 0) for i, d in enumerate(names)},
+        )
+        for y in (range(min(rows), max(rows) + 1) if rows else [])
+    ]
+    return Timeline(pair=tuple(pair), min_level=Level(min_level).slug, years=years)
