@@ -63,3 +63,12 @@ def latest_possible_date(start: dt.date, precision: str) -> dt.date:
     if precision == "month":
         return dt.date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
     return start
+
+
+def is_first_day(value: dt.date, precision: str) -> bool:
+    """An imprecise date is stored as its first possible day."""
+    if precision == "year":
+        return (value.month, value.day) == (1, 1)
+    if precision == "month":
+        return value.day == 1
+    return True

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from visits.dates import format_date, latest_possible_date
+from visits.dates import format_date, is_first_day, latest_possible_date
 from visits.querysets import EraQuerySet, VisitQuerySet
 
 
@@ -213,12 +213,12 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.visitor} to {self.host_country_id}, {self.date_label}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("visit-detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.start_latest = latest_possible_date(self.start_date, self.date_precision)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("visit-detail", args=[self.pk])
 
     def clean(self):
         errors = {}
@@ -226,13 +226,10 @@ class Visit(models.Model):
             errors["end_date"] = "The end date is before the start date."
         if self.visitor_country_id and self.visitor_country_id == self.host_country_id:
             errors["host_country"] = "The host country must differ from the visitor's."
-        if self.start_date and self.date_precision != Precision.DAY:
-            if self.start_date.day != 1 or (
-                self.date_precision == Precision.YEAR and self.start_date.month != 1
-            ):
-                errors["start_date"] = (
-                    f"A date of precision {self.date_precision} must be its first day."
-                )
+        if self.start_date and not is_first_day(self.start_date, self.date_precision):
+            errors["start_date"] = (
+                f"A date of precision {self.date_precision} must be its first day."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -23,10 +23,8 @@ class Command(BaseCommand):
             visits = visits.for_pair(*codes)
         if status:
             visits = visits.filter(status=status)
-        handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-        try:
-            for line in csv_lines(export_visits(visits)):
-                handle.write(line)
-        finally:
-            if output:
-                handle.close()
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                handle.writelines(csv_lines(export_visits(visits)))
+        else:
+            sys.stdout.writelines(csv_lines(export_visits(visits)))

@@ -1,0 +1,40 @@
+# One-line verbs. `make run` and `make test` need nothing but Python 3.11.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test lint format seed migrations-check bench
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed
+	@echo "Site:  http://127.0.0.1:8000/"
+	@echo "API:   http://127.0.0.1:8000/api/v1/  (docs: /api/docs/)"
+	@echo "Admin: http://127.0.0.1:8000/admin/  (create a user: $(PY) manage.py createsuperuser)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+seed: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed
+
+migrations-check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: $(VENV)/.installed
+	$(PY) bench/import_100k.py

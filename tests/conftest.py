@@ -1,0 +1,23 @@
+import pytest
+from django.db import connection
+
+
+@pytest.fixture
+def seeded(db):
+    """The shipped seed data (countries, people, eras, visits, published figures)."""
+    from visits.seeding import seed
+
+    seed()
+
+
+@pytest.fixture
+def countries(db):
+    from visits.seeding import seed_countries
+
+    seed_countries()
+
+
+@pytest.fixture
+def postgres_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
