@@ -12,7 +12,9 @@ class CountryFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["code"]
 
     code = "CHN"
-    name = factory.LazyAttribute(lambda o: {"CHN": "China", "PRK": "North Korea"}.get(o.code, o.code))
+    name = factory.LazyAttribute(
+        lambda o: {"CHN": "China", "PRK": "North Korea"}.get(o.code, o.code)
+    )
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

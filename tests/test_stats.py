@@ -14,15 +14,25 @@ D = dt.date
 def eras():
     scheme = SchemeFactory()
     return {
-        "hu": EraFactory(scheme=scheme, slug="hu", start_date=D(2002, 11, 15),
-                         end_date=D(2012, 11, 15), leader=PersonFactory(name="Hu Jintao")),
+        "hu": EraFactory(
+            scheme=scheme,
+            slug="hu",
+            start_date=D(2002, 11, 15),
+            end_date=D(2012, 11, 15),
+            leader=PersonFactory(name="Hu Jintao"),
+        ),
         "xi": EraFactory(scheme=scheme, slug="xi", start_date=D(2012, 11, 15)),
     }
 
 
 def visit(day, *, visitor="CHN", host="PRK", level=Level.MINISTER, **kw):
-    return VisitFactory(start_date=day, visitor_country=CountryFactory(code=visitor),
-                        host_country=CountryFactory(code=host), level=level, **kw)
+    return VisitFactory(
+        start_date=day,
+        visitor_country=CountryFactory(code=visitor),
+        host_country=CountryFactory(code=host),
+        level=level,
+        **kw,
+    )
 
 
 def compare(**kw):
@@ -81,11 +91,24 @@ def test_published_figures_beside_records_under_their_own_rule(eras):
     for day in (D(2004, 4, 19), D(2006, 1, 10)):
         visit(day, visitor="PRK", host="CHN", level=Level.LEADER)
     visit(D(2008, 1, 1))
-    common = {"era": eras["hu"], "country_a_id": "CHN", "country_b_id": "PRK",
-              "as_of": D(2018, 3, 28), "publisher": "CSIS", "title": "T", "url": "https://x.org"}
+    common = {
+        "era": eras["hu"],
+        "country_a_id": "CHN",
+        "country_b_id": "PRK",
+        "as_of": D(2018, 3, 28),
+        "publisher": "CSIS",
+        "title": "T",
+        "url": "https://x.org",
+    }
     PublishedFigure.objects.create(metric="total", value=54, **common)
-    PublishedFigure.objects.create(metric="leader_visits", value=6, min_level=Level.LEADER,
-                                   visitor_country_id="PRK", host_country_id="CHN", **common)
+    PublishedFigure.objects.create(
+        metric="leader_visits",
+        value=6,
+        min_level=Level.LEADER,
+        visitor_country_id="PRK",
+        host_country_id="CHN",
+        **common,
+    )
     hu = compare(min_level=Level.SENIOR).rows[0]
     total, leader = sorted(hu.published, key=lambda p: p.metric, reverse=True)
     assert (total.value, total.recorded) == (54, 3)  # at the figure's minister threshold
@@ -107,9 +130,15 @@ def test_comparison_queries_do_not_grow_with_visits(eras, n, django_assert_num_q
 
     CountryFactory(code="CHN"), CountryFactory(code="PRK")
     Visit.objects.bulk_create(
-        Visit(start_date=D(2003, 1, 1) + dt.timedelta(days=i * 5), start_latest=D(2003, 1, 1)
-              + dt.timedelta(days=i * 5), visitor=people[i % 5], visitor_country_id="CHN",
-              host_country_id="PRK", level=Level.MINISTER, status="published")
+        Visit(
+            start_date=D(2003, 1, 1) + dt.timedelta(days=i * 5),
+            start_latest=D(2003, 1, 1) + dt.timedelta(days=i * 5),
+            visitor=people[i % 5],
+            visitor_country_id="CHN",
+            host_country_id="PRK",
+            level=Level.MINISTER,
+            status="published",
+        )
         for i in range(n)
     )
     with django_assert_num_queries(4):

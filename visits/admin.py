@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from import_export.admin import ImportExportMixin
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from visits.models import (
@@ -48,6 +49,7 @@ class HasSourceFilter(admin.SimpleListFilter):
 @admin.register(Visit)
 class VisitAdmin(ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [VisitResource]
+    export_form_class = ExportForm  # the interchange format has fixed columns
     list_display = [
         "date_label",
         "visitor",
@@ -188,7 +190,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 class CountryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "alpha_2", "is_former"]
     list_filter = ["is_former"]
-    search_fields = ["code", "alpha_2", "name", "official_name"]
+    search_fields = ["code", "alpha_2", "name", "iso_name", "official_name"]
 
 
 class EraInline(admin.TabularInline):

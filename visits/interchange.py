@@ -90,14 +90,16 @@ class CountryResolver:
     Built from the Country table in one query; pass `codes` to skip the database.
     """
 
-    def __init__(self, codes: Iterable[tuple[str, str, str, str]] | None = None):
+    def __init__(self, codes: Iterable[tuple[str, ...]] | None = None):
         if codes is None:
             from visits.models import Country
 
-            codes = Country.objects.values_list("code", "alpha_2", "name", "official_name")
+            codes = Country.objects.values_list(
+                "code", "alpha_2", "name", "iso_name", "official_name"
+            )
         self._lookup: dict[str, str] = {}
-        for code, alpha_2, name, official in codes:
-            for key in (code, alpha_2, name, official):
+        for code, *names in codes:
+            for key in (code, *names):
                 if key:
                     self._lookup.setdefault(key.strip().casefold(), code)
 

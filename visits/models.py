@@ -89,7 +89,8 @@ class Country(models.Model):
 
     code = models.CharField(max_length=3, primary_key=True)
     alpha_2 = models.CharField(max_length=4, blank=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, help_text="Common English name.")
+    iso_name = models.CharField(max_length=200, blank=True)
     official_name = models.CharField(max_length=200, blank=True)
     is_former = models.BooleanField(default=False)
 

@@ -26,6 +26,10 @@ class VisitResource(resources.Resource):
     class Meta:
         model = Visit
 
+    @classmethod
+    def get_display_name(cls):
+        return "Visit interchange CSV"
+
     def get_user_visible_fields(self):
         return list(self.fields.values())
 

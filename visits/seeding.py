@@ -44,7 +44,8 @@ def pycountry_rows() -> Iterator[dict]:
         yield {
             "code": c.alpha_3,
             "alpha_2": c.alpha_2,
-            "name": c.name,
+            "name": getattr(c, "common_name", c.name),
+            "iso_name": c.name,
             "official_name": getattr(c, "official_name", ""),
             "is_former": False,
         }
@@ -55,7 +56,8 @@ def pycountry_rows() -> Iterator[dict]:
             yield {
                 "code": c.alpha_3,
                 "alpha_2": "",
-                "name": c.name,
+                "name": c.name.split(",")[0],  # "USSR, Union of Soviet…" -> "USSR"
+                "iso_name": c.name,
                 "official_name": "",
                 "is_former": True,
             }

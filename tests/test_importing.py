@@ -1,0 +1,133 @@
+"""The importer: every bad row named, all or nothing, idempotent, lossless round trip."""
+
+import csv
+import io
+
+import pytest
+
+from tests.factories import PersonFactory
+from visits.importing import import_rows
+from visits.interchange import COLUMNS, csv_lines, export_visits, read_csv
+from visits.models import Person, Source, Visit
+
+pytestmark = pytest.mark.django_db
+
+GOOD = """start_date,end_date,visitor,visitor_title,visitor_country,host_country,level,channel,kind,hosts,places,purpose,source_url,source_title,confidence,status,external_id
+1958-11,,Kim Il-sung,Premier,PRK,CN,leader,state,official,Mao Zedong; Zhou Enlai,Beijing; Wuhan,Friendship,https://a.example/1; https://b.example/2,First; Second,medium,published,
+2018-03-25,2018-03-28,김정은 Kim Jong-un,Chairman,North Korea,CHN,leader,party,unofficial,Xi Jinping,Beijing,Première visite,https://c.example/3,Yonhap,high,published,yna-1
+1964,,Chen Yi,Foreign Minister,CHN,PRK,minister,,,,,,,,low,draft,
+"""
+
+BAD = """start_date,end_date,visitor,visitor_country,host_country,level,source_url,status
+soon,,A,PRK,CHN,leader,https://x.example,draft
+2001-01-01,2000-01-01,B,PRK,CHN,,,
+2001-01-01,,C,PRK,PRK,,,
+2001-01-01,,D,XXX,CHN,king,,
+2001-01-01,,,PRK,CHN,,,
+2001-01-01,,F,PRK,CHN,,notaurl,published
+2001-01-01,,G,PRK,CHN,,,published
+2001-01-01,,H,PRK,CHN,,,
+"""
+
+
+def load(text, **kw):
+    rows, errors = read_csv(text)
+    assert errors == []
+    return import_rows(rows, **kw)
+
+
+def test_bad_rows_each_named_and_nothing_written(countries):
+    report = load(BAD)
+    assert [str(e) for e in report.errors] == [
+        "row 2, column start_date: 'soon' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD",
+        "row 3, column end_date: 2000-01-01 is before the start",
+        "row 4, column host_country: same country as the visitor's",
+        "row 5, column visitor_country: unknown country 'XXX'; use an ISO 3166 alpha-3 code",
+        "row 5, column level: unknown level 'king'; expected one of leader, head_of_state, "
+        "head_of_government, senior, minister, sub_minister, unknown",
+        "row 6, column visitor: required but empty",
+        "row 7, column source_url: 'notaurl' is not an http(s) URL",
+        "row 8, column source_url: a published visit needs a source",
+    ]
+    assert report.invalid_rows == 7
+    assert not report.written
+    assert Visit.objects.count() == 0 and Person.objects.count() == 0
+
+
+def test_skip_invalid_writes_the_good_rows(countries):
+    report = load(BAD, skip_invalid=True)
+    assert (report.created, report.invalid_rows) == (1, 7)
+    assert list(Visit.objects.values_list("visitor__name", flat=True)) == ["H"]
+
+
+def test_missing_and_unknown_columns_rejected_before_rows():
+    rows, errors = read_csv("start_date,visitor,host_country,colour\n2001,A,CHN,red\n")
+    assert rows == []
+    assert [str(e) for e in errors] == [
+        "row 1, column visitor_country: missing column",
+        "row 1, column colour: unknown column",
+    ]
+
+
+def test_repeated_key_in_one_file_is_an_error(countries):
+    text = "start_date,visitor,visitor_country,host_country\n2001,A,PRK,CHN\n2001,a,PRK,CHN\n"
+    assert [str(e) for e in load(text).errors] == ["row 3, column start_date: repeats row 2"]
+
+
+def test_import_creates_people_hosts_sources_and_history(countries):
+    report = load(GOOD)
+    assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
+    visit = Visit.objects.get(visitor__name="Kim Il-sung")
+    assert (visit.date_precision, visit.date_label) == ("month", "November 1958")
+    assert visit.host_country_id == "CHN"  # alpha-2 accepted
+    assert sorted(h.name for h in visit.hosts.all()) == ["Mao Zedong", "Zhou Enlai"]
+    assert [(s.url, s.title) for s in visit.sources.all()] == [
+        ("https://a.example/1", "First"),
+        ("https://b.example/2", "Second"),
+    ]
+    assert visit.history.count() == 1
+    assert Source.history.count() == 3
+    assert Visit.objects.get(external_id="yna-1").visitor_country_id == "PRK"  # by name
+
+
+def test_reimport_changes_nothing_and_edit_updates(countries):
+    load(GOOD)
+    again = load(GOOD)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert Visit.history.count() == 3
+    edited = load(GOOD.replace("Friendship", "Friendship treaty"))
+    assert (edited.created, edited.updated, edited.unchanged) == (0, 1, 2)
+    assert Visit.objects.get(visitor__name="Kim Il-sung").purpose == "Friendship treaty"
+    assert Visit.objects.count() == 3
+
+
+def test_dry_run_reports_without_writing(countries):
+    report = load(GOOD, dry_run=True)
+    assert (report.created, report.people_created) == (3, 6)
+    assert "would be created" in report.summary()
+    assert Visit.objects.count() == 0 and Person.objects.count() == 0
+
+
+def test_known_people_matched_by_alias(countries):
+    person = PersonFactory(name="Kim Jong-un", aliases="Kim Jong Un; 김정은 Kim Jong-un")
+    load(GOOD)
+    assert Visit.objects.get(external_id="yna-1").visitor == person
+    assert not Person.objects.filter(name="Kim Jong Un").exists()
+
+
+def test_round_trip_is_lossless(countries):
+    load(GOOD)
+    first = "".join(csv_lines(export_visits(Visit.objects.all())))
+    Visit.objects.all().delete()
+    Person.objects.all().delete()
+    rows = list(csv.DictReader(io.StringIO(first)))
+    assert import_rows(rows).created == 3
+    second = "".join(csv_lines(export_visits(Visit.objects.all())))
+    assert second == first
+    header, *lines = first.splitlines()
+    assert header.split(",") == COLUMNS
+    assert lines[0].startswith(
+        "1958-11,,Kim Il-sung,Premier,PRK,CHN,leader,state,official,"
+        "Mao Zedong; Zhou Enlai,Beijing; Wuhan,Friendship,"
+    )
+    assert "김정은 Kim Jong-un" in first and "Première" in first
