@@ -13,14 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from visits.bulk import as_rows, insert_history, insert_many
 from visits.dates import latest_possible_date
 from visits.interchange import RowError, VisitRecord, parse_rows, record_key
 from visits.models import Person, Source, Visit
 
 BATCH = 1000
+REASON = "import"
 CHUNK = 500
 VISIT_FIELDS = [
     "start_date",
@@ -133,7 +137,11 @@ def _plan(records: list[VisitRecord]) -> Plan:
     for record in records:
         visitor = plan.people.get(record.visitor, record.visitor_country)
         hosts = [plan.people.get(h, record.host_country) for h in record.hosts]
-        visit = existing.get(record_key(record)) or existing.get(_natural(record, visitor))
+        visit = existing.get(record_key(record)) or existing.get(
+            _stored_key_of(
+                None, visitor.pk, record.visitor_country, record.host_country, record.start_date
+            )
+        )
         if visit is None:
             plan.new.append((record, _apply(Visit(), record, visitor)))
             plan.actions[record.row] = "new"
@@ -145,31 +153,45 @@ def _plan(records: list[VisitRecord]) -> Plan:
     return plan
 
 
-def _natural(record: VisitRecord, visitor: Person) -> tuple:
-    return ("natural", visitor.pk, record.visitor_country, record.host_country, record.start_date)
-
-
 def _existing_visits(records: list[VisitRecord], people: PeopleIndex) -> dict[tuple, Visit]:
-    """Existing visits that a record may update, keyed by external_id and natural key."""
+    """Existing visits that a record may update, keyed by external_id and natural key,
+    each with `_hosts` (set of person ids) and `_sources` (list of (url, title))."""
     ids = [r.external_id for r in records if r.external_id]
     visitor_ids = {
         p.pk for r in records if (p := people.by_key.get(person_key(r.visitor))) and p.pk
     }
-    found: dict[tuple, Visit] = {}
-    qs = Visit.objects.prefetch_related("hosts", "sources")
+    visits: dict[int, Visit] = {}
     for chunk in _chunks(sorted(ids)):
-        for visit in qs.filter(external_id__in=chunk):
-            found[("external_id", visit.external_id)] = visit
+        visits.update((v.pk, v) for v in Visit.objects.filter(external_id__in=chunk))
     for chunk in _chunks(sorted(visitor_ids)):
-        for visit in qs.filter(visitor_id__in=chunk):
-            key = (
-                "natural",
+        visits.update((v.pk, v) for v in Visit.objects.filter(visitor_id__in=chunk))
+    for visit in visits.values():
+        visit._hosts, visit._sources = set(), []
+    through = Visit.hosts.through.objects
+    for chunk in _chunks(sorted(visits)):
+        for visit_id, person_id in through.filter(visit_id__in=chunk).values_list(
+            "visit_id", "person_id"
+        ):
+            visits[visit_id]._hosts.add(person_id)
+        for visit_id, url, title in (
+            Source.objects.filter(visit_id__in=chunk)
+            .order_by("pk")
+            .values_list("visit_id", "url", "title")
+        ):
+            visits[visit_id]._sources.append((url, title))
+    found: dict[tuple, Visit] = {}
+    for visit in visits.values():
+        found[_stored_key(visit)] = visit
+        found.setdefault(
+            _stored_key_of(
+                None,
                 visit.visitor_id,
                 visit.visitor_country_id,
                 visit.host_country_id,
                 visit.start_date,
-            )
-            found.setdefault(key, visit)
+            ),
+            visit,
+        )
     return found
 
 
@@ -198,24 +220,21 @@ def _differs(visit: Visit, record: VisitRecord, visitor: Person, hosts: list[Per
         return True
     if any(getattr(visit, n) != getattr(record, _record_attr(n)) for n in VISIT_FIELDS):
         return True
-    if {h.pk for h in visit.hosts.all()} != {h.pk for h in hosts}:
+    if visit._hosts != {h.pk for h in hosts}:
         return True
-    return [(s.url, s.title) for s in visit.sources.all()] != list(record.sources)
+    return visit._sources != list(record.sources)
 
 
 def _write(plan: Plan, user) -> None:
     if plan.people.new:
         bulk_create_with_history(plan.people.new, Person, batch_size=BATCH, default_user=user)
-        _refresh_people(plan.people)
     new = [v for _, v in plan.new]
     changed = [v for _, v in plan.changed]
     for visit in new + changed:
         visit.visitor_id = visit.visitor.pk  # the person may have been saved just now
         visit.updated_by = user
-    for visit in new:
-        visit.created_by = user
     if new:
-        bulk_create_with_history(new, Visit, batch_size=BATCH, default_user=user)
+        _create_visits(new, user)
     if changed:
         bulk_update_with_history(
             changed,
@@ -223,29 +242,78 @@ def _write(plan: Plan, user) -> None:
             [*VISIT_FIELDS, "visitor", "start_latest", "updated_by"],
             batch_size=BATCH,
             default_user=user,
+            default_change_reason=REASON,
         )
         Visit.hosts.through.objects.filter(visit__in=changed).delete()
         Source.objects.filter(visit__in=changed).delete()
     _write_hosts_and_sources(plan.people, new + changed, user)
 
 
-def _refresh_people(people: PeopleIndex) -> None:
-    """Backends that do not return ids from bulk inserts: fetch them by slug."""
-    missing = [p for p in people.new if p.pk is None]
-    for chunk in _chunks([p.slug for p in missing]):
-        ids = dict(Person.objects.filter(slug__in=chunk).values_list("slug", "pk"))
-        for person in missing:
-            person.pk = ids.get(person.slug, person.pk)
+def _create_visits(visits: list[Visit], user) -> None:
+    """Insert new visits with insert_many, then read back their ids by key."""
+    now = timezone.now()
+    for visit in visits:
+        visit.created_by, visit.created_at, visit.updated_at = user, now, now
+    _insert_and_number(Visit, visits, _stored_key, _visit_keys)
+    insert_history(Visit, visits, user=user, reason=REASON)
+
+
+def _insert_and_number(model, objects: list, key, stored_keys) -> None:
+    """insert_many `objects`, then give each its primary key: the rows with a higher
+    key than any before the insert, matched on `key(obj)` == `stored_keys(row)`."""
+    before = model.objects.aggregate(last=Max("pk"))["last"] or 0
+    insert_many(model, as_rows(objects))
+    by_key: dict[tuple, list] = {}
+    for obj in objects:
+        by_key.setdefault(key(obj), []).append(obj)
+    for pk, row_key in stored_keys(model.objects.filter(pk__gt=before).order_by("pk")):
+        waiting = by_key.get(row_key)
+        if waiting:
+            waiting.pop(0).pk = pk
+
+
+def _visit_keys(qs):
+    fields = [
+        "pk",
+        "external_id",
+        "visitor_id",
+        "visitor_country_id",
+        "host_country_id",
+        "start_date",
+    ]
+    for pk, *key in qs.values_list(*fields).iterator(chunk_size=10000):
+        yield pk, _stored_key_of(*key)
+
+
+def _source_keys(qs):
+    for pk, visit_id, url in qs.values_list("pk", "visit_id", "url").iterator(chunk_size=10000):
+        yield pk, (visit_id, url)
+
+
+def _stored_key(visit: Visit) -> tuple:
+    return _stored_key_of(
+        visit.external_id,
+        visit.visitor_id,
+        visit.visitor_country_id,
+        visit.host_country_id,
+        visit.start_date,
+    )
+
+
+def _stored_key_of(external_id, visitor_id, visitor_country, host_country, start_date) -> tuple:
+    if external_id:
+        return ("external_id", external_id)
+    return ("natural", visitor_id, visitor_country, host_country, start_date)
 
 
 def _write_hosts_and_sources(people: PeopleIndex, visits: list[Visit], user) -> None:
     through = Visit.hosts.through
     links, sources = [], []
     for visit in visits:
-        for name in visit._record_hosts:
-            person = people.by_key[person_key(name)]
-            links.append(through(visit_id=visit.pk, person_id=person.pk))
+        host_ids = {people.by_key[person_key(name)].pk for name in visit._record_hosts}
+        links += [{"visit_id": visit.pk, "person_id": pk} for pk in sorted(host_ids)]
         for url, title in visit._record_sources:
             sources.append(Source(visit_id=visit.pk, url=url, title=title))
-    through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
-    bulk_create_with_history(sources, Source, batch_size=BATCH, default_user=user)
+    insert_many(through, links)
+    _insert_and_number(Source, sources, lambda s: (s.visit_id, s.url), _source_keys)
+    insert_history(Source, sources, user=user, reason=REASON)

@@ -15,9 +15,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from urllib.parse import urlsplit
 
 from visits.dates import format_iso, parse_date
 from visits.models import Channel, Confidence, Kind, Level, Status, Visit
@@ -123,7 +121,10 @@ def _level(value: str) -> int:
     return Level.from_slug(value) if (value or "").strip() else Level.UNKNOWN
 
 
-_url = URLValidator(schemes=["http", "https"])
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
+        raise ValueError(f"{url!r} is not an http(s) URL")
 
 
 def _sources(urls: str, titles: str) -> tuple[tuple[str, str], ...]:
@@ -134,10 +135,7 @@ def _sources(urls: str, titles: str) -> tuple[tuple[str, str], ...]:
             f"{len(url_list)} source URLs but {len(title_list)} titles; give one title per URL"
         )
     for url in url_list:
-        try:
-            _url(url)
-        except ValidationError:
-            raise ValueError(f"{url!r} is not an http(s) URL") from None
+        _check_url(url)
     return tuple(
         (url, title_list[i] if i < len(title_list) else "") for i, url in enumerate(url_list)
     )
