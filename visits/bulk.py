@@ -4,19 +4,20 @@
 every value of every row; at 100,000 visits (plus their history, sources and hosts)
 that is most of an import's time. `insert_many` takes plain rows (attname → value),
 prepares each value with the field's own `get_db_prep_save` and sends one
-parameterised statement per batch with `executemany`. The database still checks
+multi-row INSERT per batch (as many rows as the backend's parameter limit allows). The database still checks
 every constraint. It returns no primary keys: callers read them back by key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-BATCH = 5000
+BATCH = 1000
 
 
 def insert_many(model: type[Model], rows: Sequence[dict]) -> None:
@@ -25,20 +26,26 @@ def insert_many(model: type[Model], rows: Sequence[dict]) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    head = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES "
+    one = f"({', '.join(['%s'] * len(fields))})"
+    size = (
+        BATCH
+        if connection.vendor == "sqlite"
+        else max(1, min(BATCH, connection.ops.bulk_batch_size(fields, rows)))
     )
     preparers = [(f.attname, defaults[f.attname], _preparer(f)) for f in fields]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    [prep(row.get(name, default)) for name, default, prep in preparers]
-                    for row in rows[start : start + BATCH]
-                ],
-            )
+        for start in range(0, len(rows), size):
+            batch = [
+                [prep(row.get(name, d)) for name, d, prep in preparers]
+                for row in rows[start : start + size]
+            ]
+            if connection.vendor == "sqlite":  # in-process: executemany is fastest
+                cursor.executemany(head + one, batch)
+            else:  # one round trip per batch, not per row
+                cursor.execute(
+                    head + ", ".join([one] * len(batch)), list(chain.from_iterable(batch))
+                )
 
 
 def _preparer(field):
