@@ -3,9 +3,10 @@
 `QuerySet.bulk_create` builds a model instance and compiles an SQL expression for
 every value of every row; at 100,000 visits (plus their history, sources and hosts)
 that is most of an import's time. `insert_many` takes plain rows (attname → value),
-prepares each value with the field's own `get_db_prep_save` and sends one
-multi-row INSERT per batch (as many rows as the backend's parameter limit allows). The database still checks
-every constraint. It returns no primary keys: callers read them back by key.
+prepares each value with the field's own `get_db_prep_save` and sends each batch
+as one multi-row INSERT (PostgreSQL) or one executemany (SQLite, in-process).
+The database still checks every constraint. It returns no primary keys:
+callers read them back by key.
 """
 
 from __future__ import annotations
