@@ -275,6 +275,7 @@ class EraScheme(models.Model):
     name = models.CharField(max_length=200)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="era_schemes")
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["slug"]
@@ -366,6 +367,7 @@ class PublishedFigure(models.Model):
     url = models.URLField(max_length=1000)
     published_date = models.DateField(null=True, blank=True)
     quote = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["era__start_date", "metric", "id"]
@@ -385,3 +387,15 @@ class PublishedFigure(models.Model):
         if self.visitor_country_id and self.host_country_id:
             return f"{self.visitor_country_id}-{self.host_country_id}"
         return None
+
+
+def data_last_changed():
+    """When any public data last changed (created, edited or deleted), from the
+    history tables; None before any change. Used for ETag and Last-Modified."""
+    from django.db.models import Max
+
+    stamps = [
+        model.history.aggregate(last=Max("history_date"))["last"]
+        for model in (Visit, Source, Person, EraScheme, Era, PublishedFigure)
+    ]
+    return max((s for s in stamps if s), default=None)

@@ -13,6 +13,11 @@ class VisitQuerySet(models.QuerySet):
     def published(self) -> VisitQuerySet:
         return self.filter(status="published")
 
+    def visible_to(self, user) -> VisitQuerySet:
+        """Everything for users who may view visits in the admin (researchers, editors);
+        published visits only for everyone else."""
+        return self if user.has_perm("visits.view_visit") else self.published()
+
     def for_pair(self, a: str, b: str) -> VisitQuerySet:
         """Visits between two countries (alpha-3 codes), either direction."""
         return self.filter(

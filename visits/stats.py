@@ -283,3 +283,99 @@ def timeline(
         for y in (range(min(rows), max(rows) + 1) if rows else [])
     ]
     return Timeline(pair=tuple(pair), min_level=Level(min_level).slug, years=years)
+
+
+FACETS = {
+    "level": "level",
+    "kind": "kind",
+    "channel": "channel",
+    "confidence": "confidence",
+    "status": "status",
+    "visitor_country": "visitor_country_id",
+    "host_country": "host_country_id",
+    "direction": None,
+    "year": None,
+}
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str | int
+    count: int
+
+
+def facets(visits: QuerySet[Visit], names: list[str]) -> dict[str, list[FacetCount]]:
+    """Counts of `visits` by each named facet (FACETS), largest first; one query each.
+    `year` is the year of the start date, in year order."""
+    out = {}
+    for name in names:
+        if name == "year":
+            rows = (
+                visits.order_by()
+                .annotate(value=ExtractYear("start_date"))
+                .values("value")
+                .annotate(n=Count("pk"))
+                .order_by("value")
+            )
+            out[name] = [FacetCount(r["value"], r["n"]) for r in rows]
+        elif name == "direction":
+            rows = (
+                visits.order_by()
+                .values("visitor_country_id", "host_country_id")
+                .annotate(n=Count("pk"))
+                .order_by("-n", "visitor_country_id")
+            )
+            out[name] = [
+                FacetCount(f"{r['visitor_country_id']}-{r['host_country_id']}", r["n"])
+                for r in rows
+            ]
+        else:
+            field = FACETS[name]
+            rows = visits.order_by().values(field).annotate(n=Count("pk")).order_by("-n", field)
+            out[name] = [
+                FacetCount(Level(r[field]).slug if name == "level" else r[field], r["n"])
+                for r in rows
+            ]
+    return out
+
+
+@dataclass(frozen=True)
+class VisitMark:
+    """A visit as charts name it in hover text."""
+
+    id: int
+    start_date: dt.date
+    label: str
+    direction: str
+    level: int
+
+
+def visit_marks(
+    *,
+    pair: tuple[str, str],
+    min_level: int = Level.MINISTER,
+    as_of: dt.date | None = None,
+    visits: QuerySet[Visit] | None = None,
+) -> list[VisitMark]:
+    """Every counted visit of the pair, oldest first, as (date, "who (date)"): one query."""
+    from visits.dates import format_date
+
+    base = (visits if visits is not None else Visit.objects.published()).for_pair(*pair)
+    rows = (
+        base.at_least(min_level)
+        .as_of(as_of)
+        .order_by("start_date", "pk")
+        .values_list(
+            "pk",
+            "start_date",
+            "date_precision",
+            "visitor__name",
+            "visitor_country_id",
+            "host_country_id",
+            "level",
+        )
+    )
+    return [
+        VisitMark(pk, day, f"{name} ({format_date(day, precision)})", f"{v}-{h}", level)
+        for pk, day, precision, name, v, h, level in rows
+    ]

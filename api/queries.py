@@ -1,0 +1,198 @@
+"""Input and output serializers of the computed endpoints (stats and charts), and
+the shared step that turns a request's visit filters into a base queryset."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from api.serializers import LevelField
+from visits import charts, stats
+from visits.eras import years_between
+from visits.filters import PairField, VisitFilter
+from visits.models import Era, EraScheme, Level, Visit
+
+STATS_OWN = ("pair", "min_level", "scheme", "as_of", "window", "facet", "format")
+
+
+def filtered_visits(request, exclude: tuple[str, ...] = ()):
+    """Visits the user may see, narrowed by the visit filters in the query string;
+    a bad filter value is a 400 naming the parameter."""
+    data = request.query_params.copy()
+    for name in exclude:
+        data.pop(name, None)
+    filterset = VisitFilter(data, Visit.objects.visible_to(request.user), request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def base_visits(request):
+    """The base queryset of a stats endpoint: published visits (unless a user who may
+    see drafts asks for a status) narrowed by the visit filters; the endpoint's own
+    parameters are left to it."""
+    visits = filtered_visits(request, exclude=STATS_OWN)
+    return visits if "status" in request.query_params else visits.published()
+
+
+class PairQueryField(serializers.CharField):
+    def to_internal_value(self, data):
+        try:
+            return PairField().clean(super().to_internal_value(data))
+        except Exception as exc:  # django ValidationError -> DRF
+            raise serializers.ValidationError(getattr(exc, "messages", [str(exc)])) from None
+
+
+class TimelineQuery(serializers.Serializer):
+    pair = PairQueryField(help_text="Two alpha-3 codes: CHN,PRK.")
+    min_level = LevelField(default=Level.MINISTER, help_text="Rank threshold (default minister).")
+    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD; default today.")
+    scheme = serializers.SlugField(required=False, help_text="Era scheme for the bands.")
+
+    def validate_scheme(self, value):
+        if value and not EraScheme.objects.filter(slug=value).exists():
+            raise serializers.ValidationError(f"unknown era scheme {value!r}")
+        return value
+
+
+class ComparisonQuery(TimelineQuery):
+    scheme = serializers.SlugField(help_text="Era scheme slug, e.g. china-paramount.")
+    window = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, help_text="Equal window, in years."
+    )
+
+
+class ChartQuery(ComparisonQuery):
+    scheme = serializers.SlugField(required=False, default="china-paramount")
+    window = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class PublishedOutput(serializers.Serializer):
+    publisher = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.URLField()
+    as_of = serializers.DateField()
+    metric = serializers.CharField()
+    direction = serializers.CharField(allow_null=True)
+    min_level = serializers.CharField()
+    value = serializers.IntegerField()
+    recorded = serializers.IntegerField(help_text="Records counted under the figure's rule.")
+    coverage = serializers.FloatField(allow_null=True, help_text="recorded / value")
+    quote = serializers.CharField()
+
+
+class DirectionCounts(serializers.DictField):
+    child = serializers.IntegerField()
+
+
+class EraRowOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    leader = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    until = serializers.DateField(help_text="End, or the as-of date if earlier.")
+    ongoing = serializers.BooleanField()
+    years = serializers.FloatField()
+    total = serializers.IntegerField()
+    directions = DirectionCounts()
+    leader_visits = DirectionCounts()
+    per_year = serializers.FloatField(allow_null=True)
+    in_window = serializers.IntegerField(allow_null=True)
+    window_complete = serializers.BooleanField()
+    ambiguous = serializers.IntegerField()
+    published = PublishedOutput(many=True)
+
+
+class ComparisonOutput(serializers.Serializer):
+    pair = serializers.ListField(child=serializers.CharField())
+    scheme = serializers.CharField()
+    scheme_name = serializers.CharField()
+    min_level = serializers.CharField()
+    as_of = serializers.DateField()
+    window = serializers.IntegerField(allow_null=True)
+    directions = serializers.ListField(child=serializers.CharField())
+    eras = EraRowOutput(many=True, source="rows")
+    outside = serializers.IntegerField(help_text="Visits outside every era.")
+    outside_directions = DirectionCounts()
+    total = serializers.IntegerField()
+
+
+class YearOutput(serializers.Serializer):
+    year = serializers.IntegerField()
+    total = serializers.IntegerField()
+    directions = DirectionCounts()
+    leader_visits = DirectionCounts()
+
+
+class BandOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+
+
+class TimelineOutput(serializers.Serializer):
+    pair = serializers.ListField(child=serializers.CharField(), source="timeline.pair")
+    min_level = serializers.CharField(source="timeline.min_level")
+    directions = serializers.ListField(child=serializers.CharField(), source="timeline.directions")
+    years = YearOutput(many=True, source="timeline.years")
+    eras = BandOutput(many=True)
+
+
+class FacetCountOutput(serializers.Serializer):
+    value = serializers.JSONField()
+    count = serializers.IntegerField()
+
+
+class FacetsOutput(serializers.Serializer):
+    facets = serializers.DictField(child=FacetCountOutput(many=True))
+
+
+def facet_names(request) -> list[str]:
+    names = request.query_params.getlist("facet")
+    unknown = [n for n in names if n not in stats.FACETS]
+    if not names or unknown:
+        raise ValidationError(
+            {
+                "facet": [
+                    f"{'unknown facet ' + repr(unknown[0]) if unknown else 'give at least one facet'}; "
+                    f"facets: {', '.join(stats.FACETS)}"
+                ]
+            }
+        )
+    return names
+
+
+def build_chart(name: str, query: dict, visits):
+    """The figure for chart `name`: the same stats calls the public page makes."""
+    common = {
+        "pair": query["pair"],
+        "min_level": query["min_level"],
+        "as_of": query.get("as_of"),
+        "visits": visits,
+    }
+    if name == "timeline":
+        eras = list(Era.objects.filter(scheme__slug=query["scheme"]))
+        return charts.timeline_chart(stats.timeline(**common), eras, stats.visit_marks(**common))
+    comparison = stats.era_comparison(
+        **common, scheme=query["scheme"], window=query.get("window") or default_window(query)
+    )
+    if name == "era-comparison":
+        return charts.era_comparison_chart(comparison, stats.visit_marks(**common))
+    if name == "leader-visits":
+        return charts.leader_visits_chart(comparison, stats.visit_marks(**common))
+    return {
+        "rate": charts.rate_chart,
+        "window": charts.window_chart,
+        "coverage": charts.coverage_chart,
+    }[name](comparison)
+
+
+def default_window(query: dict) -> int:
+    """The current (latest) era's length in whole years, at least 1."""
+    as_of = query.get("as_of") or dt.date.today()
+    era = Era.objects.filter(scheme__slug=query["scheme"], start_date__lte=as_of).last()
+    return max(1, int(years_between(era.start_date, as_of))) if era else 1

@@ -1,0 +1,358 @@
+"""Serializers: one shape for reading and writing a resource. Writes run the same
+validation as the admin and the importer (the model's clean() and constraints)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+
+from visits import eras as era_rules
+from visits.dates import latest_possible_date, parse_date
+from visits.filters import LEVEL_CHOICES
+from visits.models import (
+    Country,
+    Era,
+    EraScheme,
+    Level,
+    Person,
+    Precision,
+    PublishedFigure,
+    Source,
+    Status,
+    Visit,
+)
+
+
+class LevelField(serializers.ChoiceField):
+    """Levels travel as slugs (`minister`) and are stored as ordered integers."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=LEVEL_CHOICES, **kwargs)
+
+    def to_representation(self, value):
+        return Level(value).slug
+
+    def to_internal_value(self, data):
+        return Level.from_slug(super().to_internal_value(data))
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:person-detail", lookup_field="slug")
+
+    class Meta:
+        model = Person
+        fields = ["slug", "name", "url"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["url", "title", "publisher", "published_date", "accessed_date", "archive_url"]
+
+
+class CountryField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Country.objects.all(), **kwargs)
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    """A visit. `start_date` may be written as YYYY, YYYY-MM or YYYY-MM-DD (the form
+    sets the precision, as in the CSV); it is read back as the first possible day
+    with `date_precision`."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:visit-detail")
+    start_date = serializers.CharField(help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    date_precision = serializers.ChoiceField(choices=Precision.choices, required=False)
+    date_label = serializers.CharField(read_only=True)
+    visitor = serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all())
+    visitor_country = CountryField()
+    host_country = CountryField()
+    direction = serializers.CharField(read_only=True)
+    level = LevelField(required=False)
+    hosts = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Person.objects.all(), many=True, required=False
+    )
+    eras = serializers.SerializerMethodField()
+    ambiguous = serializers.SerializerMethodField()
+    sources = SourceSerializer(many=True, required=False)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "url",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "date_label",
+            "visitor",
+            "visitor_title",
+            "visitor_country",
+            "host_country",
+            "direction",
+            "level",
+            "channel",
+            "kind",
+            "hosts",
+            "places",
+            "purpose",
+            "eras",
+            "ambiguous",
+            "sources",
+            "confidence",
+            "status",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def to_representation(self, visit):
+        data = super().to_representation(visit)
+        data["start_date"] = visit.start_date.isoformat()
+        data["visitor"] = PersonRefSerializer(visit.visitor, context=self.context).data
+        data["hosts"] = PersonRefSerializer(visit.hosts.all(), many=True, context=self.context).data
+        return data
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string", "nullable": True}}
+    )
+    def get_eras(self, visit) -> dict:
+        return {slug: (m.era.slug if m.era else None) for slug, m in self._memberships(visit)}
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "boolean"}})
+    def get_ambiguous(self, visit) -> dict:
+        return {slug: m.ambiguous for slug, m in self._memberships(visit)}
+
+    def _memberships(self, visit):
+        countries = {visit.visitor_country_id, visit.host_country_id}
+        for slug, (country, eras) in self.context.get("schemes", {}).items():
+            if country in countries:
+                yield slug, era_rules.membership(visit.start_date, visit.start_latest, eras)
+
+    def validate_start_date(self, value):
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def validate(self, attrs):
+        if "start_date" in attrs:
+            day, precision = attrs["start_date"]
+            if precision == Precision.DAY and attrs.get("date_precision"):
+                precision = attrs["date_precision"]
+            attrs["start_date"], attrs["date_precision"] = day, precision
+        self._check_publishing(attrs)
+        candidate = Visit(
+            **{
+                **self._current(),
+                **{k: v for k, v in attrs.items() if k not in ("hosts", "sources")},
+            }
+        )
+        candidate.start_latest = latest_possible_date(
+            candidate.start_date, candidate.date_precision
+        )
+        try:
+            candidate.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
+
+    def _current(self) -> dict:
+        if self.instance is None:
+            return {}
+        return {
+            f.name: getattr(self.instance, f.name)
+            for f in Visit._meta.concrete_fields
+            if f.name != "id"
+        }
+
+    def _check_publishing(self, attrs):
+        user = self.context["request"].user
+        was = self.instance.status if self.instance else Status.DRAFT
+        will = attrs.get("status", was)
+        if will != was and not user.has_perm("visits.publish_visit"):
+            raise exceptions.PermissionDenied("You may not publish or unpublish visits.")
+        if will == Status.PUBLISHED:
+            sources = attrs.get("sources")
+            has = (
+                bool(sources)
+                if sources is not None
+                else bool(self.instance and self.instance.sources.exists())
+            )
+            if not has:
+                raise serializers.ValidationError(
+                    {"sources": ["a published visit needs at least one source"]}
+                )
+
+    @transaction.atomic
+    def create(self, validated):
+        hosts, sources = validated.pop("hosts", []), validated.pop("sources", [])
+        user = self.context["request"].user
+        visit = Visit.objects.create(**validated, created_by=user, updated_by=user)
+        visit.hosts.set(hosts)
+        Source.objects.bulk_create(Source(visit=visit, **s) for s in sources)
+        return visit
+
+    @transaction.atomic
+    def update(self, visit, validated):
+        hosts, sources = validated.pop("hosts", None), validated.pop("sources", None)
+        for name, value in validated.items():
+            setattr(visit, name, value)
+        visit.updated_by = self.context["request"].user
+        visit.save()
+        if hosts is not None:
+            visit.hosts.set(hosts)
+        if sources is not None:
+            visit.sources.all().delete()
+            Source.objects.bulk_create(Source(visit=visit, **s) for s in sources)
+        return visit
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:person-detail", lookup_field="slug")
+    country = CountryField(required=False, allow_null=True)
+    aliases = serializers.ListField(
+        child=serializers.CharField(), required=False, source="alias_list"
+    )
+    visits_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "slug",
+            "url",
+            "name",
+            "native_name",
+            "aliases",
+            "country",
+            "wikidata_id",
+            "visits_count",
+        ]
+
+    def _aliases(self, validated):
+        if "alias_list" in validated:
+            validated["aliases"] = "; ".join(validated.pop("alias_list"))
+        return validated
+
+    def create(self, validated):
+        return super().create(self._aliases(validated))
+
+    def update(self, instance, validated):
+        return super().update(instance, self._aliases(validated))
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:country-detail", lookup_field="code")
+
+    class Meta:
+        model = Country
+        fields = ["code", "url", "alpha_2", "name", "iso_name", "official_name", "is_former"]
+
+
+class EraSerializer(serializers.ModelSerializer):
+    scheme = serializers.SlugRelatedField(slug_field="slug", queryset=EraScheme.objects.all())
+    leader = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Person.objects.all(), required=False, allow_null=True
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Era
+        fields = [
+            "scheme",
+            "slug",
+            "url",
+            "name",
+            "leader",
+            "start_date",
+            "end_date",
+            "description",
+            "source_url",
+        ]
+
+    def get_url(self, era) -> str:
+        from rest_framework.reverse import reverse
+
+        return reverse(
+            "api:era-detail",
+            args=[f"{era.scheme.slug}/{era.slug}"],
+            request=self.context.get("request"),
+        )
+
+    def validate(self, attrs):
+        era = Era(
+            **{
+                **(
+                    {f.name: getattr(self.instance, f.name) for f in Era._meta.concrete_fields}
+                    if self.instance
+                    else {}
+                ),
+                **attrs,
+            }
+        )
+        try:
+            era.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
+
+
+class EraSchemeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:erascheme-detail", lookup_field="slug"
+    )
+    country = CountryField()
+    eras = EraSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = EraScheme
+        fields = ["slug", "url", "name", "country", "description", "eras"]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class EraKeyField(serializers.RelatedField):
+    """An era as `scheme/slug` (e.g. `china-paramount/hu`), as in /api/v1/eras/."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Era.objects.select_related("scheme"), **kwargs)
+
+    def to_representation(self, era):
+        return f"{era.scheme.slug}/{era.slug}"
+
+    def to_internal_value(self, data):
+        scheme, _, slug = str(data).partition("/")
+        era = self.get_queryset().filter(scheme__slug=scheme, slug=slug).first()
+        if era is None:
+            raise serializers.ValidationError(f"no era {data!r}; write it as scheme/slug")
+        return era
+
+
+class PublishedFigureSerializer(serializers.ModelSerializer):
+    era = EraKeyField()
+    min_level = LevelField(required=False)
+    direction = serializers.CharField(read_only=True, allow_null=True)
+    country_a = CountryField()
+    country_b = CountryField()
+
+    class Meta:
+        model = PublishedFigure
+        fields = [
+            "id",
+            "era",
+            "country_a",
+            "country_b",
+            "metric",
+            "min_level",
+            "direction",
+            "value",
+            "as_of",
+            "publisher",
+            "title",
+            "url",
+            "published_date",
+            "quote",
+        ]
