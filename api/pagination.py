@@ -87,7 +87,7 @@ class KeysetPagination(BasePagination):
                 "name": "page_size",
                 "in": "query",
                 "required": False,
-                "description": f"Rows per page, 1 to {self.max_page_size} (default {self.page_size}).",
+                "description": f"Rows per page, 1 to {self.max_page_size}.",
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
@@ -114,7 +114,9 @@ class KeysetPagination(BasePagination):
                 "back": bool(payload["back"]),
             }
         except (ValueError, KeyError, TypeError, DjangoValidationError):
-            raise ValidationError({"cursor": ["invalid cursor; use a next or previous link"]})
+            raise ValidationError(
+                {"cursor": ["invalid cursor; use a next or previous link"]}
+            ) from None
 
     def _ordering(self, request):
         value = request.query_params.get("ordering", self.default_ordering)

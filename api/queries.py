@@ -155,14 +155,8 @@ def facet_names(request) -> list[str]:
     names = request.query_params.getlist("facet")
     unknown = [n for n in names if n not in stats.FACETS]
     if not names or unknown:
-        raise ValidationError(
-            {
-                "facet": [
-                    f"{'unknown facet ' + repr(unknown[0]) if unknown else 'give at least one facet'}; "
-                    f"facets: {', '.join(stats.FACETS)}"
-                ]
-            }
-        )
+        problem = f"unknown facet {unknown[0]!r}" if unknown else "give at least one facet"
+        raise ValidationError({"facet": [f"{problem}; facets: {', '.join(stats.FACETS)}"]})
     return names
 
 
