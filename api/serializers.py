@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
@@ -47,6 +48,25 @@ class PersonRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "url"]
 
 
+class PersonRefField(serializers.SlugRelatedField):
+    """A person: written as a slug, read as {slug, name, url}."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Person.objects.all(), **kwargs)
+
+    def to_representation(self, person):
+        return PersonRefSerializer(person, context=self.context).data
+
+
+class PersonRefFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = PersonRefField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"type": "string", "description": "A person's slug."}
+        return auto_schema.resolve_serializer(PersonRefSerializer, direction).ref
+
+
 class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
@@ -67,14 +87,12 @@ class VisitSerializer(serializers.ModelSerializer):
     start_date = serializers.CharField(help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
     date_precision = serializers.ChoiceField(choices=Precision.choices, required=False)
     date_label = serializers.CharField(read_only=True)
-    visitor = serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all())
+    visitor = PersonRefField()
     visitor_country = CountryField()
     host_country = CountryField()
     direction = serializers.CharField(read_only=True)
     level = LevelField(required=False)
-    hosts = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Person.objects.all(), many=True, required=False
-    )
+    hosts = PersonRefField(many=True, required=False)
     eras = serializers.SerializerMethodField()
     ambiguous = serializers.SerializerMethodField()
     sources = SourceSerializer(many=True, required=False)

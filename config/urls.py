@@ -9,3 +9,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("visits.urls")),
 ]
+
+handler404 = "visits.views.not_found"
+handler500 = "visits.views.server_error"

@@ -21,3 +21,10 @@ def countries(db):
 def postgres_only(db):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.test_api_schema import REQUESTS
+
+    if REQUESTS["count"]:
+        terminalreporter.write_line(f"schemathesis: {REQUESTS['count']} requests made")

@@ -75,8 +75,8 @@ class VisitFilterForm(forms.Form):
         elif era and not scheme:
             self.add_error("era", "needs scheme (an era slug is unique only within a scheme)")
         elif era:
-            data["era_obj"] = Era.objects.filter(scheme__slug=scheme, slug=era).first()
-            if data["era_obj"] is None:
+            self.era = Era.objects.filter(scheme__slug=scheme, slug=era).first()
+            if self.era is None:
                 self.add_error("era", f"no era {era!r} in scheme {scheme!r}")
         period = data.get("date_from"), data.get("date_to")
         if all(period) and period[0][0] > period[1][1]:
@@ -137,7 +137,7 @@ class VisitFilter(filters.FilterSet):
         return qs
 
     def filter_era(self, qs, name, value):
-        return qs.filter(in_era_q(self.form.cleaned_data["era_obj"]))
+        return qs.filter(in_era_q(self.form.era))
 
     def filter_date_from(self, qs, name, value):
         return qs.filter(start_date__gte=value[0])

@@ -1,0 +1,196 @@
+"""Who may do what, conditional GET, throttling, CORS."""
+
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import PersonFactory, VisitFactory, user_in
+from visits.models import Status, Visit
+
+pytestmark = pytest.mark.django_db
+LIST = "/api/v1/visits/"
+
+
+def payload(**over):
+    PersonFactory(name="Kim Jong-un", slug="kim-jong-un")
+    return {
+        "start_date": "2018-03",
+        "visitor": "kim-jong-un",
+        "visitor_country": "PRK",
+        "host_country": "CHN",
+        "level": "leader",
+        "kind": "unofficial",
+        "sources": [{"url": "https://en.yna.co.kr/view/AEN20190620007300325"}],
+        **over,
+    }
+
+
+def client_for(group=None):
+    api = APIClient()
+    if group:
+        api.force_authenticate(user_in(group))
+    return api
+
+
+def test_anonymous_reads_published_only_and_drafts_are_404(countries):
+    draft = VisitFactory(status=Status.DRAFT)
+    public = VisitFactory()
+    api = client_for()
+    assert [r["id"] for r in api.get(LIST).json()["results"]] == [public.pk]
+    assert api.get(f"{LIST}{draft.pk}/").status_code == 404
+    assert api.get(f"{LIST}?status=draft").json()["results"] == []
+
+
+def test_anonymous_cannot_write(countries):
+    api = client_for()
+    assert api.post(LIST, payload(), format="json").status_code == 401
+    visit = VisitFactory()
+    assert api.delete(f"{LIST}{visit.pk}/").status_code == 401
+
+
+def test_researcher_creates_drafts_but_cannot_publish_or_delete(countries):
+    api = client_for("Researchers")
+    created = api.post(LIST, payload(), format="json")
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert (data["status"], data["date_precision"], data["date_label"]) == (
+        "draft",
+        "month",
+        "March 2018",
+    )
+    visit = Visit.objects.get(pk=data["id"])
+    assert visit.history.count() == 1 and visit.created_by.username == "researchers"
+    denied = api.patch(f"{LIST}{visit.pk}/", {"status": "published"}, format="json")
+    assert denied.status_code == 403
+    assert (
+        api.post(LIST, payload(status="published", start_date="2018-05"), format="json").status_code
+        == 403
+    )
+    assert api.delete(f"{LIST}{visit.pk}/").status_code == 403
+    assert api.get(f"{LIST}{visit.pk}/").status_code == 200  # researchers see drafts
+    ok = api.patch(f"{LIST}{visit.pk}/", {"purpose": "First summit"}, format="json")
+    assert ok.status_code == 200 and ok.json()["purpose"] == "First summit"
+
+
+def test_editor_publishes_and_deletes(countries):
+    api = client_for("Editors")
+    data = api.post(LIST, payload(status="published"), format="json").json()
+    assert data["status"] == "published" and len(data["sources"]) == 1
+    assert api.delete(f"{LIST}{data['id']}/").status_code == 204
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("over", "field", "message"),
+    [
+        ({"start_date": "2018-3-99"}, "start_date", "not a real date"),
+        ({"host_country": "PRK"}, "host_country", "must differ"),
+        ({"end_date": "2018-02-01"}, "end_date", "before the start"),
+        ({"level": "king"}, "level", "not a valid choice"),
+        ({"visitor": "nobody"}, "visitor", "does not exist"),
+        ({"status": "published", "sources": []}, "sources", "needs at least one source"),
+    ],
+)
+def test_writes_validate_like_the_admin(countries, over, field, message):
+    response = client_for("Editors").post(LIST, payload(**over), format="json")
+    assert response.status_code == 400, response.content
+    assert message in " ".join(map(str, response.json()["errors"][field]))
+    assert not Visit.objects.exists()
+
+
+def test_token_issued_by_manage_py_authenticates(countries, capsys):
+    user = user_in("Editors", "scripted")
+    call_command("drf_create_token", "scripted")
+    token = Token.objects.get(user=user).key
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.post(LIST, payload(), format="json").status_code == 201
+    api.credentials(HTTP_AUTHORIZATION="Token wrong")
+    assert api.get(LIST).status_code == 401
+
+
+def test_session_writes_need_csrf(countries):
+    user = user_in("Editors")
+    api = APIClient(enforce_csrf_checks=True)
+    api.force_login(user)
+    response = api.post(LIST, payload(), format="json")
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
+def test_conditional_get_304_until_data_changes(countries):
+    visit = VisitFactory()
+    api = client_for()
+    first = api.get(LIST)
+    etag = first["ETag"]
+    assert first["Last-Modified"]
+    again = api.get(LIST, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    other = api.get(f"{LIST}?min_level=leader", HTTP_IF_NONE_MATCH=etag)
+    assert other.status_code == 200  # another question, another tag
+    visit.purpose = "Changed"
+    visit.save()
+    changed = api.get(LIST, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_throttling_answers_429_with_retry_after(countries, settings):
+    rates = {"anon": "3/minute", "user": "5/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    from rest_framework.throttling import SimpleRateThrottle
+
+    cache.clear()
+    old = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = rates
+    try:
+        api = client_for()
+        codes = [api.get(LIST).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        last = api.get(LIST)
+        assert int(last["Retry-After"]) > 0
+        assert "throttled" in last.json()["detail"].lower()
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = old
+        cache.clear()
+
+
+def test_cors_allows_reads_from_anywhere(countries):
+    response = client_for().get(LIST, HTTP_ORIGIN="https://notebook.example")
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_people_and_reference_resources(seeded):
+    api = client_for()
+    kim = api.get("/api/v1/people/kim-jong-un/").json()
+    assert kim["aliases"] == ["Kim Jong Un", "Kim Jong-eun", "Kim Chong-un"]
+    assert kim["visits_count"] == Visit.objects.filter(visitor__slug="kim-jong-un").count() > 0
+    assert api.get("/api/v1/countries/PRK/").json()["name"] == "North Korea"
+    scheme = api.get("/api/v1/era-schemes/china-paramount/").json()
+    assert [e["slug"] for e in scheme["eras"]] == ["mao", "hua", "deng", "jiang", "hu", "xi"]
+    hu = api.get("/api/v1/eras/china-paramount/hu/").json()
+    assert (hu["start_date"], hu["end_date"], hu["leader"]) == (
+        "2002-11-15",
+        "2012-11-15",
+        "hu-jintao",
+    )
+    figures = api.get("/api/v1/published-figures/").json()["results"]
+    assert sorted(f["value"] for f in figures if f["metric"] == "total") == [7, 21, 54]
+    assert api.get("/api/v1/eras/china-paramount/nope/").status_code == 404
+
+
+def test_editor_edits_eras_and_overlap_is_rejected(seeded):
+    api = client_for("Editors")
+    response = api.patch(
+        "/api/v1/eras/china-paramount/hu/", {"end_date": "2013-03-14"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "Overlaps" in response.json()["errors"]["start_date"][0]
+    ok = api.post(
+        "/api/v1/people/",
+        {"name": "Choe Son-hui", "slug": "choe-son-hui-2", "aliases": ["Choe Son Hui"]},
+        format="json",
+    )
+    assert ok.status_code == 201 and ok.json()["aliases"] == ["Choe Son Hui"]
+    assert client_for("Researchers").delete("/api/v1/eras/china-paramount/hu/").status_code == 403

@@ -1,0 +1,99 @@
+"""Stats, facets and charts endpoints: the numbers of visits.stats, as JSON."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from visits.charts import CHARTS
+
+pytestmark = pytest.mark.django_db
+CSIS = "pair=CHN,PRK&scheme=china-paramount&min_level=minister&as_of=2018-03-28"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_era_comparison_as_csis_saw_it(api, seeded):
+    data = api.get(f"/api/v1/stats/era-comparison/?{CSIS}&window=6").json()
+    assert data["pair"] == ["CHN", "PRK"] and data["as_of"] == "2018-03-28"
+    eras = {e["slug"]: e for e in data["eras"]}
+    assert list(eras) == ["mao", "hua", "deng", "jiang", "hu", "xi"]
+    hu = eras["hu"]
+    assert hu["leader_visits"] == {"CHN-PRK": 1, "PRK-CHN": 6}
+    assert hu["total"] == sum(hu["directions"].values())
+    published = {p["value"] for e in data["eras"] for p in e["published"] if p["metric"] == "total"}
+    assert published == {21, 54, 7}
+    xi = eras["xi"]
+    assert (xi["until"], xi["ongoing"], xi["window_complete"]) == ("2018-03-28", True, False)
+    assert xi["published"][0]["recorded"] == xi["total"]
+
+
+def test_stats_ignore_drafts_and_accept_visit_filters(api, seeded):
+    base = api.get(f"/api/v1/stats/era-comparison/?{CSIS}").json()
+    narrowed = api.get(f"/api/v1/stats/era-comparison/?{CSIS}&kind=state").json()
+    assert sum(e["total"] for e in narrowed["eras"]) < sum(e["total"] for e in base["eras"])
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("pair=CHN&scheme=china-paramount", "pair"),
+        ("pair=CHN,PRK&scheme=nope", "scheme"),
+        ("pair=CHN,PRK", "scheme"),
+        ("pair=CHN,PRK&scheme=china-paramount&min_level=king", "min_level"),
+        ("pair=CHN,PRK&scheme=china-paramount&as_of=soon", "as_of"),
+        ("pair=CHN,PRK&scheme=china-paramount&window=0", "window"),
+        ("pair=CHN,PRK&scheme=china-paramount&date_from=never", "date_from"),
+    ],
+)
+def test_era_comparison_bad_parameters(api, seeded, query, param):
+    response = api.get(f"/api/v1/stats/era-comparison/?{query}")
+    assert response.status_code == 400
+    assert param in response.json()["errors"]
+
+
+def test_timeline_with_zero_years_and_bands(api, seeded):
+    data = api.get("/api/v1/stats/timeline/?pair=CHN,PRK&scheme=dprk-supreme-leader").json()
+    years = [y["year"] for y in data["years"]]
+    assert years == list(range(years[0], years[-1] + 1))
+    assert {
+        "year": 1955,
+        "total": 0,
+        "directions": {"CHN-PRK": 0, "PRK-CHN": 0},
+        "leader_visits": {"CHN-PRK": 0, "PRK-CHN": 0},
+    } in data["years"]
+    assert [e["slug"] for e in data["eras"]] == ["kim-il-sung", "kim-jong-il", "kim-jong-un"]
+
+
+def test_facets(api, seeded):
+    data = api.get(
+        "/api/v1/stats/facets/?pair=CHN,PRK&min_level=leader&facet=direction&facet=level"
+    ).json()["facets"]
+    assert data["level"] == [
+        {"value": "leader", "count": sum(d["count"] for d in data["direction"])}
+    ]
+    assert {d["value"] for d in data["direction"]} == {"CHN-PRK", "PRK-CHN"}
+    bad = api.get("/api/v1/stats/facets/?facet=colour")
+    assert bad.status_code == 400 and "unknown facet 'colour'" in bad.json()["errors"]["facet"][0]
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_every_chart_returns_plotly_json(api, seeded, name):
+    fig = api.get(f"/api/v1/charts/{name}/?{CSIS}&window=5").json()
+    assert fig["data"] and fig["layout"]["title"]["text"]
+    assert fig["layout"]["xaxis"]["title"]["text"] and fig["layout"]["yaxis"]["title"]["text"]
+    assert fig["layout"]["annotations"][0]["text"].startswith("Source: Summitry dataset")
+
+
+def test_chart_bars_match_the_comparison(api, seeded):
+    fig = api.get(f"/api/v1/charts/era-comparison/?{CSIS}").json()
+    data = api.get(f"/api/v1/stats/era-comparison/?{CSIS}").json()
+    bars = {t["name"]: t["y"] for t in fig["data"] if t["type"] == "bar"}
+    assert bars["PRK → CHN"] == [e["directions"]["PRK-CHN"] for e in data["eras"]]
+    assert fig["data"][0]["x"] == [e["name"] for e in data["eras"]]
+    assert "Kim Jong-il" in " ".join(fig["data"][1]["hovertext"])
+
+
+def test_unknown_chart_is_404(api, db):
+    assert api.get("/api/v1/charts/pie/?pair=CHN,PRK").status_code == 404
