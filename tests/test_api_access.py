@@ -1,6 +1,5 @@
 """Who may do what, conditional GET, throttling, CORS."""
 
-
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
