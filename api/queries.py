@@ -3,14 +3,11 @@ the shared step that turns a request's visit filters into a base queryset."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from api.serializers import LevelField
 from visits import charts, stats
-from visits.eras import years_between
 from visits.filters import PairField, VisitFilter
 from visits.models import Era, EraScheme, Level, Visit
 
@@ -172,7 +169,10 @@ def build_chart(name: str, query: dict, visits):
         eras = list(Era.objects.filter(scheme__slug=query["scheme"]))
         return charts.timeline_chart(stats.timeline(**common), eras, stats.visit_marks(**common))
     comparison = stats.era_comparison(
-        **common, scheme=query["scheme"], window=query.get("window") or default_window(query)
+        **common,
+        scheme=query["scheme"],
+        window=query.get("window")
+        or stats.default_window(scheme=query["scheme"], as_of=query.get("as_of")),
     )
     if name == "era-comparison":
         return charts.era_comparison_chart(comparison, stats.visit_marks(**common))
@@ -183,10 +183,3 @@ def build_chart(name: str, query: dict, visits):
         "window": charts.window_chart,
         "coverage": charts.coverage_chart,
     }[name](comparison)
-
-
-def default_window(query: dict) -> int:
-    """The current (latest) era's length in whole years, at least 1."""
-    as_of = query.get("as_of") or dt.date.today()
-    era = Era.objects.filter(scheme__slug=query["scheme"], start_date__lte=as_of).last()
-    return max(1, int(years_between(era.start_date, as_of))) if era else 1

@@ -314,3 +314,30 @@ def _metric(p) -> str:
     if p.metric == "total":
         return "all visits"
     return f"leader visits {p.direction or ''}".strip()
+
+
+def person_timeline_chart(name: str, visits: Sequence, hosted: Sequence) -> go.Figure:
+    """A person's visits abroad and the visits they hosted, one marker each."""
+    fig = go.Figure()
+    for label, rows, colour in (
+        ("Visits made", visits, COLOURS[0]),
+        ("Visits hosted", hosted, COLOURS[1]),
+    ):
+        fig.add_scatter(
+            name=label,
+            mode="markers",
+            marker={"size": 12, "color": colour},
+            x=[v.start_date.isoformat() for v in rows],
+            y=[label] * len(rows),
+            hovertext=[f"{v.visitor.name}: {v.direction}, {v.date_label}" for v in rows],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    _layout(
+        fig,
+        title=f"Visits of {name}",
+        x="Date",
+        y="",
+        source="Source: Summitry dataset, published visits.",
+    )
+    fig.update_layout(height=260, margin={"b": 90})
+    return fig

@@ -379,3 +379,16 @@ def visit_marks(
         VisitMark(pk, day, f"{name} ({format_date(day, precision)})", f"{v}-{h}", level)
         for pk, day, precision, name, v, h, level in rows
     ]
+
+
+def default_window(*, scheme: str, as_of: dt.date | None = None) -> int:
+    """The latest era's length in whole years by `as_of` (default today), at least 1:
+    the equal window that compares every era with the current one. One query."""
+    as_of = as_of or dt.date.today()
+    era = (
+        Era.objects.filter(scheme__slug=scheme, start_date__lte=as_of).order_by("start_date").last()
+    )
+    if era is None:
+        return 1
+    until = min(era.end_date, as_of) if era.end_date else as_of
+    return max(1, int(era_rules.years_between(era.start_date, until)))

@@ -4,7 +4,11 @@ from visits import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("compare/", views.compare, name="compare"),
+    path("compare/<slug:slug>.csv", views.chart_csv, name="chart-csv"),
+    path("visits/", views.visit_list, name="visit-list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("people/<slug:slug>/", views.person_detail, name="person-detail"),
     path("eras/<slug:scheme>/<slug:slug>/", views.era_detail, name="era-detail"),
+    path("about/", views.about, name="about"),
 ]

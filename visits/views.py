@@ -1,31 +1,137 @@
-"""Public pages. Views parse, call querysets and stats, render."""
+"""Public pages. Views parse, call querysets, stats and pages, render."""
 
-from django.http import JsonResponse
+import csv
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
-from visits.models import Era, Person, Visit
+from visits import pages, stats
+from visits.filters import VisitFilter
+from visits.models import Era, EraScheme, Person, PublishedFigure, Visit, data_last_changed
+
+SORTS = {"start_date", "-start_date", "level", "-level", "visitor__name", "-visitor__name"}
 
 
 def home(request):
-    return render(request, "visits/home.html", {})
+    form = pages.CompareForm(pages.featured_params())
+    form.is_valid()
+    context = pages.comparison_page(form.cleaned_data)
+    return render(request, "visits/home.html", {**context, "form": form})
+
+
+def compare(request):
+    form = pages.CompareForm(request.GET or pages.featured_params())
+    if not form.is_valid():
+        return render(request, "visits/compare.html", {"form": form}, status=400)
+    context = pages.comparison_page(form.cleaned_data)
+    return render(request, "visits/compare.html", {**context, "form": form})
+
+
+def chart_csv(request, slug: str):
+    form = pages.CompareForm(request.GET)
+    if slug not in pages.TITLES:
+        raise Http404("No such chart.")
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    table = pages.chart_table(slug, form.cleaned_data)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="summitry-{slug}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.headers)
+    writer.writerows(table.rows)
+    return response
+
+
+def visit_list(request):
+    filterset = VisitFilter(request.GET, Visit.objects.published().with_related())
+    sort = request.GET.get("sort", "start_date")
+    visits = (
+        filterset.qs.order_by(sort if sort in SORTS else "start_date", "pk")
+        if filterset.is_valid()
+        else Visit.objects.none()
+    )
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "visits/visit_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "sort": sort,
+            "query": query.urlencode(),
+            "export_query": _without(query, "sort"),
+        },
+        status=200 if filterset.is_valid() else 400,
+    )
+
+
+def _without(query, *names):
+    query = query.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def visit_detail(request, pk: int):
     visit = get_object_or_404(Visit.objects.published().with_related(), pk=pk)
-    return render(request, "visits/visit_detail.html", {"visit": visit})
+    return render(
+        request,
+        "visits/visit_detail.html",
+        {
+            "visit": visit,
+            "eras": pages.visit_eras(visit),
+        },
+    )
 
 
 def person_detail(request, slug: str):
     person = get_object_or_404(Person, slug=slug)
-    visits = person.visits.published().with_related()
-    return render(request, "visits/person_detail.html", {"person": person, "visits": visits})
+    visits = list(person.visits.published().with_related())
+    hosted = list(person.hosted_visits.published().with_related())
+    return render(
+        request,
+        "visits/person_detail.html",
+        {
+            "person": person,
+            "visits": visits,
+            "hosted": hosted,
+            "figure": pages.person_figure(person, visits, hosted),
+        },
+    )
 
 
 def era_detail(request, scheme: str, slug: str):
     era = get_object_or_404(
         Era.objects.select_related("scheme", "leader"), scheme__slug=scheme, slug=slug
     )
-    return render(request, "visits/era_detail.html", {"era": era})
+    visits = Visit.objects.published().filter(pages.in_era(era)).with_related()
+    return render(
+        request,
+        "visits/era_detail.html",
+        {
+            "era": era,
+            "visits": visits,
+            "facets": stats.facets(visits, ["direction", "level"]),
+        },
+    )
+
+
+def about(request):
+    return render(
+        request,
+        "visits/about.html",
+        {
+            "schemes": EraScheme.objects.prefetch_related("eras__leader").order_by("name"),
+            "figures": PublishedFigure.objects.select_related("era__scheme"),
+            "levels": pages.LEVEL_LADDER,
+            "coverage": pages.coverage(),
+            "last_changed": data_last_changed(),
+            "visit_count": Visit.objects.published().count(),
+        },
+    )
 
 
 def not_found(request, exception=None):
