@@ -169,22 +169,6 @@ def timeline_chart(
             hovertext=[m.label for m in leaders],
             hovertemplate="%{hovertext}<extra></extra>",
         )
-    for i, era in enumerate(eras):
-        end = (
-            (era.end_date.year + era.end_date.timetuple().tm_yday / 366)
-            if era.end_date
-            else (max(years) + 1 if years else era.start_date.year + 1)
-        )
-        fig.add_vrect(
-            x0=era.start_date.year + era.start_date.timetuple().tm_yday / 366 - 0.5,
-            x1=end - 0.5,
-            fillcolor="#888" if i % 2 else "#bbb",
-            opacity=0.12,
-            line_width=0,
-            annotation_text=era.name,
-            annotation_position="top left",
-            annotation_font_size=10,
-        )
     _layout(
         fig,
         title="High-level visits per year, by direction",
@@ -193,7 +177,25 @@ def timeline_chart(
         source=source_line(timeline),
     )
     fig.update_layout(barmode="stack")
+    for i, era in enumerate(eras):  # after _layout, which sets the annotations
+        start = _fractional_year(era.start_date)
+        end = _fractional_year(era.end_date) if era.end_date else max(years, default=0) + 1
+        fig.add_vrect(
+            x0=start - 0.5,
+            x1=end - 0.5,
+            fillcolor="#888" if i % 2 else "#bbb",
+            opacity=0.12,
+            line_width=0,
+            annotation_text=era.name,
+            annotation_position="top left",
+            annotation_font_size=10,
+            annotation_yshift=-14 * (i % 2),
+        )  # short eras' labels do not collide
     return fig
+
+
+def _fractional_year(day) -> float:
+    return day.year + (day.timetuple().tm_yday - 1) / 366
 
 
 def _stack_height(timeline: Timeline, mark: VisitMark) -> float:

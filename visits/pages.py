@@ -135,7 +135,7 @@ def _charts(comparison, timeline, marks, params) -> list[Chart]:
             slug=slug,
             title=TITLES[slug],
             caption=CAPTIONS[slug],
-            figure=json.dumps(json.loads(figure.to_json())),
+            figure=json.loads(figure.to_json()),
             table=table,
             csv_url=f"{reverse('chart-csv', args=[slug])}?{query}",
             permalink=f"{reverse('compare')}?{query}#{slug}",
