@@ -23,8 +23,10 @@ def postgres_only(db):
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
 
 
-def pytest_terminal_summary(terminalreporter):
-    from tests.test_api_schema import REQUESTS
+# Schemathesis requests made in this run (tests/test_api_schema.py counts them).
+REQUESTS = {"count": 0}
 
+
+def pytest_terminal_summary(terminalreporter):
     if REQUESTS["count"]:
         terminalreporter.write_line(f"schemathesis: {REQUESTS['count']} requests made")

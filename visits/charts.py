@@ -14,7 +14,7 @@ from visits.models import Level
 from visits.stats import EraComparison, Timeline, VisitMark
 
 COLOURS = ["#c0392b", "#2c6fbb"]  # first direction of the pair, second
-PUBLISHED = "#222222"
+PUBLISHED = "#e67e22"  # legible on light and dark backgrounds
 MAX_NAMES = 12
 CHARTS = ["era-comparison", "timeline", "rate", "window", "leader-visits", "coverage"]
 
@@ -36,7 +36,7 @@ def _layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> go.Fi
                 "x": 0,
                 "y": -0.42,
                 "showarrow": False,
-                "font": {"size": 11, "color": "#555"},
+                "font": {"size": 11, "color": "#888"},
                 "xanchor": "left",
             }
         ],
@@ -104,25 +104,49 @@ def era_comparison_chart(comparison: EraComparison, marks: Sequence[VisitMark] =
     )
 
 
-def _add_published(fig, comparison: EraComparison, *, metric: str, names, direction=None):
-    points = [
+def _published(comparison: EraComparison, metric: str, direction=None) -> list:
+    return [
         (r.name, p)
         for r in comparison.rows
         for p in r.published
         if p.metric == metric and p.direction == direction
     ]
+
+
+def _published_hover(points) -> list[str]:
+    return [
+        f"{p.publisher}, {p.title} (as of {p.as_of}): {p.value}; "
+        f"records under the same rule: {p.recorded}"
+        for _, p in points
+    ]
+
+
+def _add_published(fig, comparison: EraComparison, *, metric: str, names, direction=None):
+    """Published totals as diamonds at the middle of each era's group of bars."""
+    points = _published(comparison, metric, direction)
     if points:
         fig.add_scatter(
-            name=f"Published ({points[0][1].publisher}{', ' + direction if direction else ''})",
+            name=f"Published ({points[0][1].publisher})",
             x=[n for n, _ in points],
             y=[p.value for _, p in points],
             mode="markers",
-            marker={"symbol": "diamond-open", "size": 14, "color": PUBLISHED, "line": {"width": 2}},
-            hovertext=[
-                f"{p.publisher}, {p.title} (as of {p.as_of}): {p.value}; "
-                f"records under the same rule: {p.recorded}"
-                for _, p in points
-            ],
+            marker={"symbol": "diamond-open", "size": 15, "color": PUBLISHED, "line": {"width": 3}},
+            hovertext=_published_hover(points),
+            hovertemplate="%{x}<br>%{hovertext}<extra></extra>",
+        )
+
+
+def _add_published_outline(fig, comparison: EraComparison, *, metric: str, direction: str):
+    """Published counts of one direction as outlined bars over that direction's bars."""
+    points = _published(comparison, metric, direction)
+    if points:
+        fig.add_bar(
+            name=f"Published ({points[0][1].publisher}), {direction.replace('-', ' → ')}",
+            x=[n for n, _ in points],
+            y=[p.value for _, p in points],
+            offsetgroup=direction,
+            marker={"color": "rgba(0,0,0,0)", "line": {"color": PUBLISHED, "width": 3}},
+            hovertext=_published_hover(points),
             hovertemplate="%{x}<br>%{hovertext}<extra></extra>",
         )
 
@@ -270,8 +294,9 @@ def leader_visits_chart(comparison: EraComparison, marks: Sequence[VisitMark] = 
             hovertemplate="%{x}: %{y} leader visits "
             + direction
             + "<br>%{hovertext}<extra></extra>",
+            offsetgroup=direction,
         )
-        _add_published(fig, comparison, metric="leader_visits", names=names, direction=direction)
+        _add_published_outline(fig, comparison, metric="leader_visits", direction=direction)
     return _layout(
         fig,
         title="Leader-level visits per era, by direction",

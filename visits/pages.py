@@ -64,8 +64,8 @@ class Chart:
 
 
 CAPTIONS = {
-    "era-comparison": "Visits per era, split by direction. Diamonds: the totals CSIS "
-    "published; grey bars: the total recorded here. Where a diamond stands above the "
+    "era-comparison": "Visits per era, split by direction. Orange diamonds: the totals CSIS "
+    "published; grey dashes: the total recorded here. Where a diamond stands above the "
     "bars, the itemised records fall short of the published count.",
     "timeline": "Visits per calendar year by direction; shaded bands are the eras, "
     "stars mark leader-level visits. Hover a bar for the visits behind it.",
@@ -74,7 +74,7 @@ CAPTIONS = {
     "window": "Visits within the first N years of each era, an equal window for eras of "
     "different lengths. Pale bars: eras that have not yet lasted N years.",
     "leader-visits": "Visits by a supreme or paramount leader, by direction: the summits. "
-    "Diamonds: the leader trips CSIS published.",
+    "Orange outlines: the leader trips CSIS published for that direction.",
 }
 TITLES = {
     "era-comparison": "Visits per era",

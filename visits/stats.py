@@ -120,7 +120,9 @@ def era_comparison(
         Era.objects.filter(scheme=scheme_obj, start_date__lte=as_of).select_related("leader")
     )
     figures = list(
-        PublishedFigure.objects.filter(era__in=eras).filter(
+        PublishedFigure.objects.select_related("era")
+        .filter(era__in=eras)
+        .filter(
             Q(country_a_id=pair[0], country_b_id=pair[1])
             | Q(country_a_id=pair[1], country_b_id=pair[0])
         )

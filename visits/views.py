@@ -21,7 +21,7 @@ def home(request):
 
 
 def compare(request):
-    form = pages.CompareForm(request.GET or pages.featured_params())
+    form = pages.CompareForm({**pages.featured_params(), **request.GET.dict()})
     if not form.is_valid():
         return render(request, "visits/compare.html", {"form": form}, status=400)
     context = pages.comparison_page(form.cleaned_data)
@@ -29,7 +29,7 @@ def compare(request):
 
 
 def chart_csv(request, slug: str):
-    form = pages.CompareForm(request.GET)
+    form = pages.CompareForm({**pages.featured_params(), **request.GET.dict()})
     if slug not in pages.TITLES:
         raise Http404("No such chart.")
     if not form.is_valid():

@@ -1,0 +1,138 @@
+"""Figures from plain rows: no database needed."""
+
+import datetime as dt
+
+from visits import charts, tables
+from visits.pages import headline
+from visits.stats import EraComparison, EraRow, PublishedCount, Timeline, VisitMark, YearRow
+
+D = dt.date
+
+
+def comparison():
+    published = PublishedCount(
+        publisher="CSIS",
+        title="T",
+        url="https://x.org",
+        as_of=D(2018, 3, 28),
+        metric="total",
+        direction=None,
+        min_level="minister",
+        value=54,
+        recorded=50,
+    )
+    rows = [
+        EraRow(
+            slug="hu",
+            name="Hu Jintao",
+            leader="Hu Jintao",
+            start_date=D(2002, 11, 15),
+            end_date=D(2012, 11, 15),
+            until=D(2012, 11, 15),
+            years=10.0,
+            total=50,
+            directions={"CHN-PRK": 30, "PRK-CHN": 20},
+            leader_visits={"CHN-PRK": 1, "PRK-CHN": 6},
+            in_window=30,
+            window_complete=True,
+            ambiguous=1,
+            published=[published],
+        ),
+        EraRow(
+            slug="xi",
+            name="Xi Jinping",
+            leader="Xi Jinping",
+            start_date=D(2012, 11, 15),
+            end_date=None,
+            until=D(2018, 3, 28),
+            years=5.37,
+            total=9,
+            directions={"CHN-PRK": 4, "PRK-CHN": 5},
+            leader_visits={"CHN-PRK": 0, "PRK-CHN": 1},
+            in_window=9,
+            window_complete=False,
+            ambiguous=0,
+        ),
+    ]
+    return EraComparison(
+        pair=("CHN", "PRK"),
+        scheme="s",
+        scheme_name="S",
+        min_level="minister",
+        as_of=D(2018, 3, 28),
+        window=6,
+        rows=rows,
+        outside=0,
+        outside_directions={"CHN-PRK": 0, "PRK-CHN": 0},
+    )
+
+
+def test_era_comparison_chart_bars_published_and_hover_names():
+    marks = [VisitMark(1, D(2005, 10, 28), "Hu Jintao (28 October 2005)", "CHN-PRK", 60)]
+    fig = charts.era_comparison_chart(comparison(), marks)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [list(b.y) for b in bars] == [[30, 4], [20, 5]]
+    assert list(bars[0].x) == ["Hu Jintao", "Xi Jinping"]
+    assert bars[0].hovertext[0] == "Hu Jintao (28 October 2005)"
+    published = next(t for t in fig.data if t.name == "Published (CSIS)")
+    assert list(published.y) == [54]
+    assert fig.layout.yaxis.title.text == "Visits (count)"
+    assert "as of 28 March 2018" in fig.layout.annotations[0].text
+
+
+def test_hover_names_are_capped():
+    marks = [VisitMark(i, D(2005, 1, 1), f"V{i}", "CHN-PRK", 20) for i in range(20)]
+    fig = charts.era_comparison_chart(comparison(), marks)
+    assert fig.data[0].hovertext[0].endswith("… and 8 more")
+
+
+def test_rate_window_leader_coverage_charts():
+    c = comparison()
+    assert list(charts.rate_chart(c).data[0].y) == [5.0, 1.68]
+    window = charts.window_chart(c)
+    assert list(window.data[0].y) == [30, 9] and "first 6 years" in window.layout.title.text
+    leader = charts.leader_visits_chart(c)
+    assert [list(t.y) for t in leader.data if t.type == "bar"][:2] == [[1, 0], [6, 1]]
+    coverage = charts.coverage_chart(c)
+    assert [list(t.y) for t in coverage.data] == [[54], [50]]
+
+
+def test_timeline_chart_bands_and_leader_stars():
+    t = Timeline(
+        pair=("CHN", "PRK"),
+        min_level="minister",
+        years=[
+            YearRow(2005, {"CHN-PRK": 1, "PRK-CHN": 0}, {"CHN-PRK": 1, "PRK-CHN": 0}),
+            YearRow(2006, {"CHN-PRK": 0, "PRK-CHN": 2}, {"CHN-PRK": 0, "PRK-CHN": 1}),
+        ],
+    )
+    marks = [VisitMark(1, D(2005, 10, 28), "Hu (2005)", "CHN-PRK", 60)]
+    fig = charts.timeline_chart(t, comparison().rows, marks)
+    assert [list(b.y) for b in fig.data if b.type == "bar"] == [[1, 0], [0, 2]]
+    stars = next(tr for tr in fig.data if tr.name == "Leader-level visit")
+    assert list(stars.hovertext) == ["Hu (2005)"]
+    assert {s.x0 for s in fig.layout.shapes} == {2002.37431693989, 2012.37431693989} or len(
+        fig.layout.shapes
+    ) == 2
+    assert [a.text for a in fig.layout.annotations][1:] == ["Hu Jintao", "Xi Jinping"]
+
+
+def test_tables_and_headline():
+    c = comparison()
+    table = tables.era_comparison_table(c)
+    assert table.headers[:8] == [
+        "Era",
+        "Leader",
+        "From",
+        "Until",
+        "Years",
+        "Total",
+        "CHN → PRK",
+        "PRK → CHN",
+    ]
+    assert table.rows[0][-1] == 54 and table.rows[1][-1] == ""
+    assert tables.rate_table(c).rows[1] == ["Xi Jinping", 5.37, 9, 1.68]
+    assert headline(c) == (
+        "Under Xi Jinping (since November 2012): 9 high-level visits in "
+        "5.4 years; under Hu Jintao: 50 in 10 years."
+    )
