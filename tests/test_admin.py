@@ -211,3 +211,58 @@ def test_admin_pages_for_people_eras_figures(client, seeded):
         assert client.get(reverse(f"admin:visits_{name}_changelist")).status_code == 200
     scheme_url = reverse("admin:visits_erascheme_change", args=[1])
     assert "Hu Jintao" in client.get(scheme_url).content.decode()
+
+
+def test_admin_import_xlsx_with_date_and_year_cells(client, editor, countries):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["start_date", "visitor", "visitor_country", "host_country", "level"])
+    sheet.append([dt.datetime(2019, 6, 20), "Xi Jinping", "CHN", "PRK", "leader"])
+    sheet.append([1964, "Chen Yi", "China", "North Korea", "minister"])
+    data = io.BytesIO()
+    book.save(data)
+    upload = SimpleUploadedFile("v.xlsx", data.getvalue())
+    choices = (
+        client.get(reverse("admin:visits_visit_import")).context["form"].fields["format"].choices
+    )
+    xlsx = next(value for value, label in choices if str(label).lower() == "xlsx")
+    preview = client.post(
+        reverse("admin:visits_visit_import"),
+        {"import_file": upload, "format": xlsx, "resource": "0"},
+    )
+    assert "confirm_form" in preview.context, preview.content.decode()[:3000]
+    client.post(
+        reverse("admin:visits_visit_process_import"), preview.context["confirm_form"].initial
+    )
+    got = {(v.visitor.name, v.date_label) for v in Visit.objects.all()}
+    assert got == {("Xi Jinping", "20 June 2019"), ("Chen Yi", "1964")}
+
+
+def test_revert_restores_an_old_version(client, editor):
+    visit = VisitFactory(purpose="Old")
+    visit.purpose = "New"
+    visit.save()
+    old = visit.history.earliest()
+    url = reverse("admin:visits_visit_simple_history", args=[visit.pk, old.history_id])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data.update(
+        {
+            "sources-TOTAL_FORMS": "0",
+            "sources-INITIAL_FORMS": "0",
+            "hosts": [],
+            "_change_history": "1",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
+    visit.refresh_from_db()
+    assert visit.purpose == "Old"
+    assert visit.history.count() == 3

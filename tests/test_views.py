@@ -118,3 +118,27 @@ def test_custom_404_page(client, db):
     assert "There is nothing at" in response.content.decode()
     api = client.get("/api/v1/visits/1.5/")
     assert api.status_code == 404 and api.json() == {"detail": "Not found.", "errors": {}}
+
+
+def test_page_figure_is_the_api_figure(client, seeded):
+    import json
+
+    query = "pair=CHN,PRK&scheme=china-paramount&min_level=minister&as_of=2018-03-28&window=6"
+    page = client.get(f"/compare/?{query}")
+    chart = next(c for c in page.context["charts"] if c.slug == "era-comparison")
+    api = client.get(f"/api/v1/charts/era-comparison/?{query}").json()
+    assert json.loads(json.dumps(chart.figure)) == api
+
+
+def test_collectstatic_hashes_plotly_for_whitenoise(tmp_path, settings):
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    hashed = list((tmp_path / "vendor").glob("plotly.min.*.js"))
+    assert len(hashed) == 1 and hashed[0].stat().st_size > 3_000_000
+    assert list((tmp_path / "css").glob("site.*.css.gz"))

@@ -4,6 +4,9 @@ as the command line and the API."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import tablib
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
@@ -12,6 +15,24 @@ from import_export.results import Result, RowResult
 from visits.importing import ImportReport, import_rows
 from visits.interchange import COLUMNS, check_header, export_visits
 from visits.models import Visit
+
+MIDNIGHT = re.compile(r"^\d{4}-\d{2}-\d{2} 00:00:00$")
+WHOLE = re.compile(r"^\d{4}\.0$")
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as interchange text: dates as YYYY-MM-DD, whole numbers
+    (a year typed as 1964) without a decimal point."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    if MIDNIGHT.match(text):  # a date cell that the reader turned into text
+        return text[:10]
+    return text[:-2] if WHOLE.match(text) else text
 
 
 class VisitResource(resources.Resource):
@@ -43,10 +64,7 @@ class VisitResource(resources.Resource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         user = kwargs.get("user") or self.user
         headers = [str(h or "").strip() for h in dataset.headers or []]
-        rows = [
-            dict(zip(headers, ("" if v is None else str(v) for v in r), strict=False))
-            for r in dataset
-        ]
+        rows = [dict(zip(headers, map(cell_text, r), strict=False)) for r in dataset]
         result = Result()
         result.diff_headers = headers
         header_errors = check_header(headers)
