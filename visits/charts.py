@@ -72,21 +72,31 @@ def _marks_by_era(comparison: EraComparison, marks: Sequence[VisitMark]) -> dict
     return by
 
 
+def _direction_bars(
+    fig, comparison: EraComparison, direction: str, by_era: dict, counts: str, noun: str
+) -> None:
+    """One bar per era for `direction`, from the rows' `counts` dict, hover naming
+    the visits; bars of one direction share an offset group (published outlines
+    drawn in the same group sit on top of them)."""
+    fig.add_bar(
+        name=direction.replace("-", " → "),
+        x=[r.name for r in comparison.rows],
+        y=[getattr(r, counts)[direction] for r in comparison.rows],
+        marker_color=COLOURS[comparison.directions.index(direction)],
+        hovertext=[_names(by_era[(r.slug, direction)]) for r in comparison.rows],
+        hovertemplate=f"%{{x}}: %{{y}} {noun} {direction}<br>%{{hovertext}}<extra></extra>",
+        offsetgroup=direction,
+    )
+
+
 def era_comparison_chart(comparison: EraComparison, marks: Sequence[VisitMark] = ()) -> go.Figure:
     """Visits per era by direction, with published totals drawn as markers."""
     names = [r.name for r in comparison.rows]
     by_era = _marks_by_era(comparison, marks)
     fig = go.Figure()
-    for colour, direction in zip(COLOURS, comparison.directions, strict=True):
-        fig.add_bar(
-            name=direction.replace("-", " → "),
-            x=names,
-            marker_color=colour,
-            y=[r.directions[direction] for r in comparison.rows],
-            hovertext=[_names(by_era[(r.slug, direction)]) for r in comparison.rows],
-            hovertemplate="%{x}: %{y} visits " + direction + "<br>%{hovertext}<extra></extra>",
-        )
-    _add_published(fig, comparison, metric="total", names=names)
+    for direction in comparison.directions:
+        _direction_bars(fig, comparison, direction, by_era, "directions", "visits")
+    _add_published(fig, comparison, metric="total")
     fig.add_scatter(
         name="Recorded total",
         x=names,
@@ -121,7 +131,7 @@ def _published_hover(points) -> list[str]:
     ]
 
 
-def _add_published(fig, comparison: EraComparison, *, metric: str, names, direction=None):
+def _add_published(fig, comparison: EraComparison, *, metric: str, direction=None):
     """Published totals as diamonds at the middle of each era's group of bars."""
     points = _published(comparison, metric, direction)
     if points:
@@ -281,21 +291,10 @@ def window_chart(comparison: EraComparison) -> go.Figure:
 
 def leader_visits_chart(comparison: EraComparison, marks: Sequence[VisitMark] = ()) -> go.Figure:
     """Leader-level visits (summits) per era by direction, beside published ones."""
-    names = [r.name for r in comparison.rows]
     by_era = _marks_by_era(comparison, [m for m in marks if m.level == Level.LEADER])
     fig = go.Figure()
-    for colour, direction in zip(COLOURS, comparison.directions, strict=True):
-        fig.add_bar(
-            name=direction.replace("-", " → "),
-            x=names,
-            marker_color=colour,
-            y=[r.leader_visits[direction] for r in comparison.rows],
-            hovertext=[_names(by_era[(r.slug, direction)]) for r in comparison.rows],
-            hovertemplate="%{x}: %{y} leader visits "
-            + direction
-            + "<br>%{hovertext}<extra></extra>",
-            offsetgroup=direction,
-        )
+    for direction in comparison.directions:
+        _direction_bars(fig, comparison, direction, by_era, "leader_visits", "leader visits")
         _add_published_outline(fig, comparison, metric="leader_visits", direction=direction)
     return _layout(
         fig,

@@ -8,6 +8,15 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
+SEARCH_FIELDS = (
+    "visitor__name",
+    "visitor__aliases",
+    "visitor__native_name",
+    "visitor_title",
+    "purpose",
+    "places",
+)
+
 
 class VisitQuerySet(models.QuerySet):
     def published(self) -> VisitQuerySet:
@@ -48,14 +57,7 @@ class VisitQuerySet(models.QuerySet):
         """Case-insensitive match in visitor and host names and aliases, titles,
         purpose and places."""
         q = Q()
-        for field in (
-            "visitor__name",
-            "visitor__aliases",
-            "visitor__native_name",
-            "visitor_title",
-            "purpose",
-            "places",
-        ):
+        for field in SEARCH_FIELDS:
             q |= Q(**{f"{field}__icontains": text})
         hosted = self.model.hosts.through.objects.filter(
             Q(person__name__icontains=text) | Q(person__aliases__icontains=text)
