@@ -38,3 +38,4 @@ migrations-check: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/import_100k.py
+	$(PY) bench/pages.py

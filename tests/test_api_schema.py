@@ -63,3 +63,18 @@ def test_docs_served_from_local_static(db):
 def test_fuzz_api(case, seeded):
     REQUESTS["count"] += 1
     case.call_and_validate(checks=CHECKS)
+
+
+def test_spectacular_validates_without_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert "/api/v1/stats/era-comparison/" in out.read_text()
+
+
+def test_browsable_api_for_people(db):
+    response = APIClient().get("/api/v1/visits/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Visit List" in response.content.decode()
