@@ -4,6 +4,7 @@ SCHEMATHESIS_MAX_EXAMPLES (default 100)."""
 
 import os
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
@@ -58,9 +59,24 @@ def test_docs_served_from_local_static(db):
     assert client.get("/api/redoc/").status_code == 200
 
 
+@pytest.fixture
+def keep_connection():
+    """Schemathesis calls the WSGI app directly, which fires request_started and
+    request_finished; their close_old_connections would close the test's PostgreSQL
+    connection mid-transaction. Django's test client disconnects them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_fuzz_api(case, seeded):
+def test_fuzz_api(case, seeded, keep_connection):
     REQUESTS["count"] += 1
     case.call_and_validate(checks=CHECKS)
 
