@@ -355,6 +355,8 @@ class PublishedFigureSerializer(serializers.ModelSerializer):
     direction = serializers.CharField(read_only=True, allow_null=True)
     country_a = CountryField()
     country_b = CountryField()
+    visitor_country = CountryField(required=False, allow_null=True)
+    host_country = CountryField(required=False, allow_null=True)
 
     class Meta:
         model = PublishedFigure
@@ -365,6 +367,8 @@ class PublishedFigureSerializer(serializers.ModelSerializer):
             "country_b",
             "metric",
             "min_level",
+            "visitor_country",
+            "host_country",
             "direction",
             "value",
             "as_of",

@@ -193,3 +193,36 @@ def test_editor_edits_eras_and_overlap_is_rejected(seeded):
     )
     assert ok.status_code == 201 and ok.json()["aliases"] == ["Choe Son Hui"]
     assert client_for("Researchers").delete("/api/v1/eras/china-paramount/hu/").status_code == 403
+
+
+def test_editor_records_a_published_figure(seeded):
+    api = client_for("Editors")
+    response = api.post(
+        "/api/v1/published-figures/",
+        {
+            "era": "china-paramount/xi",
+            "country_a": "CHN",
+            "country_b": "PRK",
+            "metric": "leader_visits",
+            "min_level": "leader",
+            "visitor_country": "PRK",
+            "host_country": "CHN",
+            "value": 1,
+            "as_of": "2018-03-28",
+            "publisher": "Example",
+            "title": "A count",
+            "url": "https://example.org/count",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["era"], response.json()["direction"]) == (
+        "china-paramount/xi",
+        "PRK-CHN",
+    )
+    bad = api.post("/api/v1/published-figures/", {"era": "china-paramount/nope"}, format="json")
+    assert "no era 'china-paramount/nope'" in bad.json()["errors"]["era"][0]
+    assert (
+        client_for("Researchers").post("/api/v1/published-figures/", {}, format="json").status_code
+        == 403
+    )
