@@ -175,7 +175,6 @@ CORS_ALLOW_CREDENTIALS = False
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-FORMS_URLFIELD_ASSUME_HTTPS = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # django-simple-history records every change
 
