@@ -209,7 +209,10 @@ def test_admin_pages_for_people_eras_figures(client, seeded):
     client.force_login(User.objects.create_superuser("root", password="pw"))
     for name in ("person", "erascheme", "era", "publishedfigure", "country"):
         assert client.get(reverse(f"admin:visits_{name}_changelist")).status_code == 200
-    scheme_url = reverse("admin:visits_erascheme_change", args=[1])
+    from visits.models import EraScheme
+
+    scheme = EraScheme.objects.get(slug="china-paramount")
+    scheme_url = reverse("admin:visits_erascheme_change", args=[scheme.pk])
     assert "Hu Jintao" in client.get(scheme_url).content.decode()
 
 
