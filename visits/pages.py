@@ -13,8 +13,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from visits import charts, stats, tables
+from visits.eras import membership
 from visits.filters import LEVEL_CHOICES, PairField
-from visits.models import EraScheme, Level, data_last_changed
+from visits.models import Era, EraScheme, Level, PublishedFigure, data_last_changed
 
 
 class CompareForm(forms.Form):
@@ -194,17 +195,8 @@ LEVEL_LADDER = [
 ]
 
 
-def in_era(era):
-    from visits.eras import in_era_q
-
-    return in_era_q(era)
-
-
 def visit_eras(visit) -> list[tuple]:
     """(scheme, era or None, ambiguous) for every scheme of either country: one query."""
-    from visits.eras import membership
-    from visits.models import Era
-
     schemes: dict = {}
     eras = (
         Era.objects.filter(scheme__country__in=[visit.visitor_country_id, visit.host_country_id])
@@ -228,8 +220,6 @@ def person_figure(person, visits, hosted) -> dict:
 def coverage() -> list[stats.EraComparison]:
     """One comparison per (pair, scheme, as-of date) that published figures exist for,
     so each figure stands beside the records counted under its own rule."""
-    from visits.models import PublishedFigure
-
     keys = (
         PublishedFigure.objects.order_by()
         .values_list("country_a_id", "country_b_id", "era__scheme__slug", "as_of")

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from visits import pages, stats
+from visits.eras import in_era_q
 from visits.filters import VisitFilter
 from visits.models import Era, EraScheme, Person, PublishedFigure, Visit, data_last_changed
 
@@ -107,7 +108,7 @@ def era_detail(request, scheme: str, slug: str):
     era = get_object_or_404(
         Era.objects.select_related("scheme", "leader"), scheme__slug=scheme, slug=slug
     )
-    visits = Visit.objects.published().filter(pages.in_era(era)).with_related()
+    visits = Visit.objects.published().filter(in_era_q(era)).with_related()
     return render(
         request,
         "visits/era_detail.html",
