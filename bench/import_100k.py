@@ -11,18 +11,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
-db_file = Path("/tmp/summitry-bench.sqlite3")
-if "DATABASE_URL" not in os.environ:
-    db_file.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
+from bench.setup import django_for_bench  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+django_for_bench("summitry-bench.sqlite3")
 
 from bench.synthetic import synthetic_rows  # noqa: E402
 from visits.importing import import_rows  # noqa: E402
@@ -30,7 +21,6 @@ from visits.seeding import seed_countries  # noqa: E402
 
 
 def main(n: int) -> None:
-    call_command("migrate", verbosity=0)
     seed_countries()
     rows = list(synthetic_rows(n))
     started = time.perf_counter()

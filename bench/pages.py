@@ -5,25 +5,16 @@
 Uses DATABASE_URL if set, else a throwaway SQLite file in /tmp.
 """
 
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
-db_file = Path("/tmp/summitry-bench-pages.sqlite3")
-if "DATABASE_URL" not in os.environ:
-    db_file.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
+from bench.setup import django_for_bench  # noqa: E402
 
-import django  # noqa: E402
+django_for_bench("summitry-bench-pages.sqlite3")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from visits.seeding import seed  # noqa: E402
@@ -39,7 +30,6 @@ URLS = [
 
 
 def main(runs: int) -> None:
-    call_command("migrate", verbosity=0)
     seed()
     client = Client(HTTP_HOST="localhost")
     for url in URLS:
