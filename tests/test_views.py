@@ -142,3 +142,10 @@ def test_collectstatic_hashes_plotly_for_whitenoise(tmp_path, settings):
     hashed = list((tmp_path / "vendor").glob("plotly.min.*.js"))
     assert len(hashed) == 1 and hashed[0].stat().st_size > 3_000_000
     assert list((tmp_path / "css").glob("site.*.css.gz"))
+
+
+def test_visit_list_form_has_readable_labels(client, db):
+    page = client.get("/visits/").content.decode()
+    assert "[invalid name]" not in page
+    for label in ["Countries (either direction)", "Level at least", "From", "To", "Search"]:
+        assert f">{label}</label>" in page

@@ -85,7 +85,10 @@ class VisitFilterForm(forms.Form):
 
 
 class VisitFilter(filters.FilterSet):
-    pair = PairFilter(help_text="Two alpha-3 codes, either direction: CHN,PRK.")
+    pair = PairFilter(
+        label="Countries (either direction)",
+        help_text="Two alpha-3 codes, either direction: CHN,PRK.",
+    )
     visitor_country = filters.ModelChoiceFilter(
         queryset=Country.objects.all(), to_field_name="code", help_text="Alpha-3 code."
     )
@@ -95,8 +98,9 @@ class VisitFilter(filters.FilterSet):
     visitor = filters.ModelChoiceFilter(
         queryset=Person.objects.all(), to_field_name="slug", help_text="A person's slug."
     )
-    level = filters.ChoiceFilter(choices=LEVEL_CHOICES, method="filter_level")
+    level = filters.ChoiceFilter(label="Level", choices=LEVEL_CHOICES, method="filter_level")
     min_level = filters.ChoiceFilter(
+        label="Level at least",
         choices=LEVEL_CHOICES,
         method="filter_min_level",
         help_text="Rank threshold: this level or above (minister = CSIS's threshold).",
@@ -104,19 +108,24 @@ class VisitFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Kind.choices)
     channel = filters.ChoiceFilter(choices=Channel.choices)
     confidence = filters.ChoiceFilter(choices=Confidence.choices)
-    scheme = filters.CharFilter(method="filter_noop", help_text="Era scheme slug, with era.")
-    era = filters.CharFilter(method="filter_era", help_text="Era slug; needs scheme.")
+    scheme = filters.CharFilter(
+        label="Era scheme", method="filter_noop", help_text="Era scheme slug, with era."
+    )
+    era = filters.CharFilter(label="Era", method="filter_era", help_text="Era slug; needs scheme.")
     date_from = PeriodFilter(
-        method="filter_date_from", help_text="YYYY, YYYY-MM or YYYY-MM-DD; inclusive."
+        label="From", method="filter_date_from", help_text="YYYY, YYYY-MM or YYYY-MM-DD; inclusive."
     )
     date_to = PeriodFilter(
-        method="filter_date_to", help_text="YYYY, YYYY-MM or YYYY-MM-DD; inclusive."
+        label="To", method="filter_date_to", help_text="YYYY, YYYY-MM or YYYY-MM-DD; inclusive."
     )
     q = filters.CharFilter(
-        method="filter_q", help_text="Names and aliases, titles, purpose, places."
+        label="Search", method="filter_q", help_text="Names and aliases, titles, purpose, places."
     )
     modified_since = filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time; change feed."
+        label="Changed since",
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 date-time; change feed.",
     )
     status = filters.ChoiceFilter(
         choices=Status.choices, help_text="Only for users who may see drafts."
