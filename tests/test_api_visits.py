@@ -285,3 +285,12 @@ def test_export_csv_bad_parameter_is_400(api, db):
     response = api.get("/api/v1/visits/export.csv?min_level=king")
     assert response.status_code == 400
     assert "min_level" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "query", ["date_from=100%25", "date_to=%25s", "pair=%25d,CHN", "scheme=%25(x)s&era=a"]
+)
+def test_percent_signs_in_bad_values_are_400_not_500(api, db, query):
+    response = api.get(f"{LIST}?{query}")
+    assert response.status_code == 400
+    assert "%" in str(response.json()["errors"])

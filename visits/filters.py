@@ -17,6 +17,13 @@ from visits.models import Channel, Confidence, Country, Era, Kind, Level, Person
 LEVEL_CHOICES = [(level.slug, level.label) for level in Level]
 
 
+def invalid(problem: str) -> ValidationError:
+    """A ValidationError whose text may quote user input: passed as a parameter so
+    that a "%" in the input is never read as a format directive (django-filter
+    formats every message with its params)."""
+    return ValidationError("%(problem)s", params={"problem": problem})
+
+
 class PeriodField(forms.CharField):
     """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` → (first day, last day) of that period."""
 
@@ -27,7 +34,7 @@ class PeriodField(forms.CharField):
         try:
             first, precision = parse_date(value)
         except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+            raise invalid(str(exc)) from None
         return first, latest_possible_date(first, precision)
 
 
@@ -51,7 +58,7 @@ class PairField(forms.CharField):
         known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
         unknown = [c for c in codes if c not in known]
         if unknown:
-            raise ValidationError(f"unknown country code {unknown[0]!r}")
+            raise invalid(f"unknown country code {unknown[0]!r}")
         return tuple(codes)
 
 
@@ -71,13 +78,13 @@ class VisitFilterForm(forms.Form):
         data = super().clean()
         era, scheme = data.get("era"), data.get("scheme")
         if scheme and not Era.objects.filter(scheme__slug=scheme).exists():
-            self.add_error("scheme", f"unknown era scheme {scheme!r}")
+            self.add_error("scheme", invalid(f"unknown era scheme {scheme!r}"))
         elif era and not scheme:
             self.add_error("era", "needs scheme (an era slug is unique only within a scheme)")
         elif era:
             self.era = Era.objects.filter(scheme__slug=scheme, slug=era).first()
             if self.era is None:
-                self.add_error("era", f"no era {era!r} in scheme {scheme!r}")
+                self.add_error("era", invalid(f"no era {era!r} in scheme {scheme!r}"))
         period = data.get("date_from"), data.get("date_to")
         if all(period) and period[0][0] > period[1][1]:
             self.add_error("date_to", "is before date_from")
