@@ -86,21 +86,27 @@ TITLES = {
 }
 
 
+def _query(data: dict) -> tuple[dict, str, int]:
+    """(pair/min_level/as_of, scheme slug, window) from valid CompareForm data, with
+    today and the latest era's length as defaults."""
+    as_of = data.get("as_of") or dt.date.today()
+    scheme = data["scheme"].slug
+    common = {"pair": data["pair"], "min_level": Level.from_slug(data["min_level"]), "as_of": as_of}
+    window = data.get("window") or stats.default_window(scheme=scheme, as_of=as_of)
+    return common, scheme, window
+
+
 def comparison_page(data: dict) -> dict:
     """The context of a comparison page for valid CompareForm data."""
-    pair, scheme = data["pair"], data["scheme"].slug
-    level = Level.from_slug(data["min_level"])
-    as_of = data.get("as_of") or dt.date.today()
-    common = {"pair": pair, "min_level": level, "as_of": as_of}
-    window = data.get("window") or stats.default_window(scheme=scheme, as_of=as_of)
+    common, scheme, window = _query(data)
     comparison = stats.era_comparison(**common, scheme=scheme, window=window)
     timeline = stats.timeline(**common)
     marks = stats.visit_marks(**common)
     params = {
-        "pair": ",".join(pair),
+        "pair": ",".join(common["pair"]),
         "scheme": scheme,
-        "min_level": level.slug,
-        "as_of": as_of.isoformat(),
+        "min_level": Level(common["min_level"]).slug,
+        "as_of": common["as_of"].isoformat(),
         "window": window,
     }
     return {
@@ -146,11 +152,20 @@ def _charts(comparison, timeline, marks, params) -> list[Chart]:
 
 
 def chart_table(slug: str, data: dict) -> tables.Table:
-    """The table of one chart, for its CSV download."""
-    for chart in comparison_page(data)["charts"]:
-        if chart.slug == slug:
-            return chart.table
-    raise KeyError(slug)
+    """The table of one chart, for its CSV download: only the stats that table needs,
+    no figures."""
+    common, scheme, window = _query(data)
+    if slug == "timeline":
+        return tables.timeline_table(stats.timeline(**common))
+    return TABLES[slug](stats.era_comparison(**common, scheme=scheme, window=window))
+
+
+TABLES = {
+    "era-comparison": tables.era_comparison_table,
+    "rate": tables.rate_table,
+    "window": tables.window_table,
+    "leader-visits": tables.leader_visits_table,
+}
 
 
 def headline(c: stats.EraComparison) -> str:
