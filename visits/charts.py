@@ -214,6 +214,8 @@ def timeline_chart(
     for i, era in enumerate(eras):  # after _layout, which sets the annotations
         start = _fractional_year(era.start_date)
         end = _fractional_year(era.end_date) if era.end_date else max(years, default=0) + 1
+        if end <= start:  # an ongoing era that begins after the last year shown
+            continue
         fig.add_vrect(
             x0=start - 0.5,
             x1=end - 0.5,
