@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from visits.bulk import as_rows, insert_history, insert_many
 from visits.dates import latest_possible_date
-from visits.interchange import RowError, VisitRecord, parse_rows, record_key
+from visits.interchange import RowError, VisitRecord, parse_rows
 from visits.models import Person, Source, Visit
 
 BATCH = 1000
@@ -137,7 +137,8 @@ def _plan(records: list[VisitRecord]) -> Plan:
     for record in records:
         visitor = plan.people.get(record.visitor, record.visitor_country)
         hosts = [plan.people.get(h, record.host_country) for h in record.hosts]
-        visit = existing.get(record_key(record)) or existing.get(
+        # by external_id where the row has one, else (or failing that) the natural key
+        visit = existing.get(("external_id", record.external_id)) or existing.get(
             _stored_key_of(
                 None, visitor.pk, record.visitor_country, record.host_country, record.start_date
             )
