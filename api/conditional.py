@@ -1,6 +1,6 @@
-"""Conditional GET for the API: ETag and Last-Modified from when the data last
-changed, so a client that already has the answer gets a bodiless 304 before any
-query of the answer runs."""
+"""Conditional GET for the API: ETag and Last-Modified from the data version (one
+primary-key lookup), so a client that already has the answer gets a bodiless 304
+before any query of the answer runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import hashlib
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
-from visits.models import data_last_changed
+from visits.models import DataVersion
 
 SAFE = ("GET", "HEAD")
 
@@ -27,12 +27,13 @@ class ConditionalGetMixin:
         super().initial(request, *args, **kwargs)
         if request.method not in SAFE:
             return
-        changed = data_last_changed()
+        data = DataVersion.current()
+        changed = data.changed_at
         self._last_modified = int(changed.timestamp()) if changed else None
         key = "|".join(
             [
                 request.get_full_path(),
-                str(changed),
+                str(data.version),
                 str(request.user.has_perm("visits.view_visit")),
                 getattr(request, "accepted_media_type", "") or "",
             ]

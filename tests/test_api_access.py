@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import PersonFactory, VisitFactory, user_in
+from visits import services
 from visits.models import Status, Visit
 
 pytestmark = pytest.mark.django_db

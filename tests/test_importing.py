@@ -47,7 +47,7 @@ def test_bad_rows_each_named_and_nothing_written(countries):
         "head_of_government, senior, minister, sub_minister, unknown",
         "row 6, column visitor: required but empty",
         "row 7, column source_url: 'notaurl' is not an http(s) URL",
-        "row 8, column source_url: a published visit needs a source",
+        "row 8, column source_url: a published visit needs at least one source",
     ]
     assert report.invalid_rows == 7
     assert not report.written

@@ -1,31 +1,28 @@
-"""Apply parsed interchange rows to the database: plan, then write in bulk.
+"""Plan an import of interchange rows; the write service applies the plan.
 
-The plan (what would be created, updated or left unchanged) is made without
-writing, so a dry run reports exactly what a real run would do. A real run writes
-in one transaction with bulk operations and history records; the number of queries
-grows with the number of batches, not of rows.
+The plan says, row by row, what would be created, updated (every changed column,
+old → new) or left unchanged, and refuses the rows that the acting user may not
+write or that may duplicate a recorded trip: all without writing, so a dry run
+reports exactly what a real run would do, every problem at once. A real run takes
+the write lock first (visits.services), plans against the state it finds, and
+hands the plan to `services.apply_import`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from visits.bulk import as_rows, insert_history, insert_many
-from visits.dates import latest_possible_date
-from visits.interchange import RowError, VisitRecord, parse_rows
-from visits.models import Person, Source, Visit
+from visits import services
+from visits.interchange import RowError, VisitRecord, parse_rows, person_key
+from visits.models import Level, Person, Source, Status, Visit
 
-BATCH = 1000
-REASON = "import"
 CHUNK = 500
+# Columns compared and written as they are; visitor, hosts, status and sources apart.
 VISIT_FIELDS = [
     "start_date",
     "date_precision",
@@ -39,9 +36,18 @@ VISIT_FIELDS = [
     "places",
     "purpose",
     "confidence",
-    "status",
     "external_id",
 ]
+
+
+@dataclass(frozen=True)
+class Change:
+    column: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.column}: {self.old or '(empty)'} → {self.new or '(empty)'}"
 
 
 @dataclass
@@ -54,6 +60,7 @@ class ImportReport:
     dry_run: bool = False
     written: bool = False
     actions: dict[int, str] = field(default_factory=dict)
+    changes: dict[int, list[Change]] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> int:
@@ -66,11 +73,10 @@ class ImportReport:
             f"{self.invalid_rows} invalid ({self.people_created} new people {verb} created)"
         )
 
-
-def person_key(name: str) -> str:
-    """Names match ignoring case, spaces, hyphens and apostrophes: Kim Jong Un ==
-    Kim Jong-un == kim jong-un."""
-    return re.sub(r"[\W_]+", "", name.casefold())
+    def lines(self) -> list[str]:
+        """Every updated row's changes, then every error, as the CLI prints them."""
+        out = [f"row {row}: {change}" for row, cs in sorted(self.changes.items()) for change in cs]
+        return out + [str(e) for e in self.errors]
 
 
 class PeopleIndex:
@@ -103,97 +109,220 @@ class PeopleIndex:
         return slug
 
 
-def import_rows(
-    rows: Iterable[dict], *, dry_run: bool = False, skip_invalid: bool = False, user=None
-) -> ImportReport:
-    """Import interchange rows (dicts). All or nothing unless `skip_invalid`."""
-    records, errors = parse_rows(rows)
-    report = ImportReport(errors=errors, dry_run=dry_run)
-    if errors and not skip_invalid:
-        return report
-    with transaction.atomic():
-        plan = _plan(records)
-        report.created, report.updated = len(plan.new), len(plan.changed)
-        report.unchanged = len(records) - report.created - report.updated
-        report.people_created = len(plan.people.new)
-        report.actions = plan.actions
-        if not dry_run:
-            _write(plan, user)
-            report.written = True
-    return report
+@dataclass
+class RowPlan:
+    """One row to write: `visit` carries the new values; `hosts` is None when they
+    stay; `add_sources` are (url, title) pairs; `drop_sources` are Source rows."""
+
+    record: VisitRecord
+    visit: Visit
+    hosts: list[Person] | None
+    add_sources: list[tuple[str, str]]
+    drop_sources: list[Source]
 
 
 @dataclass
 class Plan:
     people: PeopleIndex
-    new: list[tuple[VisitRecord, Visit]] = field(default_factory=list)
-    changed: list[tuple[VisitRecord, Visit]] = field(default_factory=list)
+    new: list[RowPlan] = field(default_factory=list)
+    changed: list[RowPlan] = field(default_factory=list)
     actions: dict[int, str] = field(default_factory=dict)
+    changes: dict[int, list[Change]] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
 
 
-def _plan(records: list[VisitRecord]) -> Plan:
+def import_rows(
+    rows: Iterable[dict],
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    user=None,
+    replace_sources: bool = False,
+    allow_duplicates: bool = False,
+) -> ImportReport:
+    """Import interchange rows (dicts) as `user` (None: the system, with every right).
+
+    All or nothing unless `skip_invalid`. Sources are only added unless
+    `replace_sources`. A new row that may duplicate a recorded trip is refused unless
+    `allow_duplicates`. Raises services.ImportBusy if another write holds the lock
+    for longer than the database waits."""
+    records, errors = parse_rows(rows)
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        if not dry_run:
+            services.bump_data_version()  # the write lock, before planning
+        plan = _plan(records, user, replace_sources, allow_duplicates)
+        report.errors = sorted(errors + plan.errors, key=lambda e: e.row)
+        report.created, report.updated = len(plan.new), len(plan.changed)
+        report.unchanged = sum(1 for a in plan.actions.values() if a == "skip")
+        report.people_created = len(_people_used(plan))
+        report.actions, report.changes = plan.actions, plan.changes
+        if dry_run or (report.errors and not skip_invalid) or not (plan.new or plan.changed):
+            transaction.set_rollback(True)
+            return report
+        services.apply_import(plan=plan, people=_people_used(plan), user=user)
+        report.written = True
+    return report
+
+
+def _people_used(plan: Plan) -> list[Person]:
+    """New people that a written row names (a refused row creates nobody)."""
+    used = {id(p) for rp in plan.new + plan.changed for p in [rp.visit.visitor, *(rp.hosts or [])]}
+    return [p for p in plan.people.new if id(p) in used]
+
+
+def _plan(records: list[VisitRecord], user, replace_sources: bool, allow_duplicates: bool) -> Plan:
     plan = Plan(people=PeopleIndex())
-    existing = _existing_visits(records, plan.people)
+    existing, by_visitor = _existing_visits(records, plan.people)
     for record in records:
         visitor = plan.people.get(record.visitor, record.visitor_country)
         hosts = [plan.people.get(h, record.host_country) for h in record.hosts]
-        # by external_id where the row has one, else (or failing that) the natural key
         visit = existing.get(("external_id", record.external_id)) or existing.get(
-            _stored_key_of(
-                None, visitor.pk, record.visitor_country, record.host_country, record.start_date
-            )
+            _natural(visitor.pk, record.visitor_country, record.host_country, record.start_date)
         )
-        if visit is None:
-            plan.new.append((record, _apply(Visit(), record, visitor)))
-            plan.actions[record.row] = "new"
-        elif _differs(visit, record, visitor, hosts):
-            plan.changed.append((record, _apply(visit, record, visitor)))
-            plan.actions[record.row] = "update"
-        else:
-            plan.actions[record.row] = "skip"
+        try:
+            if visit is None:
+                _plan_new(plan, record, visitor, hosts, user, by_visitor, allow_duplicates)
+            else:
+                _plan_update(plan, record, visit, visitor, hosts, user, replace_sources)
+        except RowRefused as refusal:
+            plan.errors.append(RowError(record.row, refusal.column, refusal.problem))
+            plan.actions[record.row] = "error"
     return plan
 
 
-def _existing_visits(records: list[VisitRecord], people: PeopleIndex) -> dict[tuple, Visit]:
+class RowRefused(Exception):
+    def __init__(self, column: str, problem: str):
+        super().__init__(problem)
+        self.column, self.problem = column, problem
+
+
+def _check(user, before: str | None, after: str, source_count: int) -> None:
+    """The write service's rules, as a row error."""
+    try:
+        services.check_write(user=user, before=before, after=after)
+    except services.WriteRefused as exc:
+        raise RowRefused("status", str(exc)) from None
+    try:
+        services.check_sources(after, source_count)
+    except ValidationError as exc:
+        raise RowRefused("source_url", exc.message_dict["sources"][0]) from None
+
+
+def _plan_new(plan, record, visitor, hosts, user, by_visitor, allow_duplicates) -> None:
+    status = record.status or Status.DRAFT
+    _check(user, None, status, len(record.sources))
+    visit = _apply(Visit(status=status), record, visitor)
+    if not allow_duplicates:
+        _refuse_duplicate(visit, by_visitor.get(id(visitor), []))
+    by_visitor.setdefault(id(visitor), []).append(visit)
+    visit._row = record.row
+    plan.new.append(RowPlan(record, visit, hosts, list(record.sources), []))
+    plan.actions[record.row] = "new"
+
+
+def _refuse_duplicate(visit: Visit, others: list[Visit]) -> None:
+    start, end = visit.start_date, visit.end_date or visit.start_latest
+    for other in others:
+        same_way = (other.visitor_country_id, other.host_country_id) == (
+            visit.visitor_country_id,
+            visit.host_country_id,
+        )
+        if same_way and other.start_date <= end and (other.end_date or other.start_latest) >= start:
+            what = f"visit {other.pk}" if other.pk else f"row {other._row}"
+            raise RowRefused(
+                "start_date",
+                f"may be the same trip as {what} ({other}); check it, "
+                "or import with --allow-duplicates",
+            )
+
+
+def _plan_update(plan, record, visit, visitor, hosts, user, replace_sources) -> None:
+    status = record.status or visit.status
+    kept = [] if replace_sources else [u for u, _ in visit._sources]
+    add = [(u, t) for u, t in record.sources if u not in {s.url for s in visit._source_rows}]
+    drop = [s for s in visit._source_rows if s.url not in {u for u, _ in record.sources}]
+    drop = drop if replace_sources else []
+    new_hosts = (
+        None if {h.pk for h in hosts} == visit._hosts and all(h.pk for h in hosts) else hosts
+    )
+    changes = _changes(visit, record, visitor, status, new_hosts, add, drop)
+    if not changes:
+        plan.actions[record.row] = "skip"
+        return
+    _check(user, visit.status, status, len(set(kept) | {u for u, _ in record.sources}))
+    _apply(visit, record, visitor).status = status
+    plan.changed.append(RowPlan(record, visit, new_hosts, add, drop))
+    plan.actions[record.row] = "update"
+    plan.changes[record.row] = changes
+
+
+def _changes(visit, record, visitor, status, hosts, add, drop) -> list[Change]:
+    changes = [
+        Change(name.removesuffix("_id"), _shown(name, old), _shown(name, new))
+        for name in VISIT_FIELDS
+        if (old := getattr(visit, name)) != (new := getattr(record, _record_attr(name)))
+    ]
+    if visit.visitor_id != visitor.pk:
+        changes.append(Change("visitor", visit.visitor.name, visitor.name))
+    if visit.status != status:
+        changes.append(Change("status", visit.status, status))
+    if hosts is not None:
+        changes.append(Change("hosts", "; ".join(visit._host_names), "; ".join(record.hosts)))
+    changes += [Change("source_url", "", f"+ {url}") for url, _ in add]
+    changes += [Change("source_url", f"- {source.url}", "") for source in drop]
+    return changes
+
+
+def _shown(name: str, value) -> str:
+    if value is None:
+        return ""
+    if name == "level":
+        return Level(value).slug
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _existing_visits(records: list[VisitRecord], people: PeopleIndex):
     """Existing visits that a record may update, keyed by external_id and natural key,
-    each with `_hosts` (set of person ids) and `_sources` (list of (url, title))."""
-    ids = [r.external_id for r in records if r.external_id]
-    visitor_ids = {
-        p.pk for r in records if (p := people.by_key.get(person_key(r.visitor))) and p.pk
+    each with `_hosts` (person ids), `_host_names`, `_sources` ((url, title) pairs) and
+    `_source_rows`; and the same visits by visitor (keyed by id() of the Person)."""
+    ids = sorted({r.external_id for r in records if r.external_id})
+    visitors = {
+        p.pk: p for r in records if (p := people.by_key.get(person_key(r.visitor))) and p.pk
     }
     visits: dict[int, Visit] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in _chunks(ids):
         visits.update((v.pk, v) for v in Visit.objects.filter(external_id__in=chunk))
-    for chunk in _chunks(sorted(visitor_ids)):
+    for chunk in _chunks(sorted(visitors)):
         visits.update((v.pk, v) for v in Visit.objects.filter(visitor_id__in=chunk))
+    _attach_hosts_and_sources(visits)
+    found: dict[tuple, Visit] = {}
+    by_visitor: dict[int, list[Visit]] = {}
     for visit in visits.values():
-        visit._hosts, visit._sources = set(), []
+        if visit.external_id:
+            found[("external_id", visit.external_id)] = visit
+        key = _natural(
+            visit.visitor_id, visit.visitor_country_id, visit.host_country_id, visit.start_date
+        )
+        found.setdefault(key, visit)
+        if visit.visitor_id in visitors:
+            by_visitor.setdefault(id(visitors[visit.visitor_id]), []).append(visit)
+    return found, by_visitor
+
+
+def _attach_hosts_and_sources(visits: dict[int, Visit]) -> None:
+    for visit in visits.values():
+        visit._hosts, visit._host_names, visit._sources, visit._source_rows = set(), [], [], []
     through = Visit.hosts.through.objects
     for chunk in _chunks(sorted(visits)):
-        for visit_id, person_id in through.filter(visit_id__in=chunk).values_list(
-            "visit_id", "person_id"
+        for visit_id, person_id, name in through.filter(visit_id__in=chunk).values_list(
+            "visit_id", "person_id", "person__name"
         ):
             visits[visit_id]._hosts.add(person_id)
-        for visit_id, url, title in (
-            Source.objects.filter(visit_id__in=chunk)
-            .order_by("pk")
-            .values_list("visit_id", "url", "title")
-        ):
-            visits[visit_id]._sources.append((url, title))
-    found: dict[tuple, Visit] = {}
-    for visit in visits.values():
-        found[_stored_key(visit)] = visit
-        found.setdefault(
-            _stored_key_of(
-                None,
-                visit.visitor_id,
-                visit.visitor_country_id,
-                visit.host_country_id,
-                visit.start_date,
-            ),
-            visit,
-        )
-    return found
+            visits[visit_id]._host_names.append(name)
+        for source in Source.objects.filter(visit_id__in=chunk).order_by("pk"):
+            visits[source.visit_id]._sources.append((source.url, source.title))
+            visits[source.visit_id]._source_rows.append(source)
 
 
 def _chunks(items: list) -> Iterable[list]:
@@ -201,120 +330,18 @@ def _chunks(items: list) -> Iterable[list]:
         yield items[i : i + CHUNK]
 
 
+def _natural(visitor_id, visitor_country, host_country, start_date) -> tuple:
+    return ("natural", visitor_id, visitor_country, host_country, start_date)
+
+
 def _apply(visit: Visit, record: VisitRecord, visitor: Person) -> Visit:
     for name in VISIT_FIELDS:
         setattr(visit, name, getattr(record, _record_attr(name)))
     visit.visitor = visitor
-    visit.start_latest = latest_possible_date(record.start_date, record.date_precision)
-    visit._record_hosts = record.hosts
-    visit._record_sources = record.sources
+    visit.derive()
     return visit
 
 
 def _record_attr(field_name: str) -> str:
     """visitor_country_id -> visitor_country; other names are the same on both."""
     return field_name.removesuffix("_id") if field_name.endswith("country_id") else field_name
-
-
-def _differs(visit: Visit, record: VisitRecord, visitor: Person, hosts: list[Person]) -> bool:
-    if visit.visitor_id != visitor.pk:
-        return True
-    if any(getattr(visit, n) != getattr(record, _record_attr(n)) for n in VISIT_FIELDS):
-        return True
-    if visit._hosts != {h.pk for h in hosts}:
-        return True
-    return visit._sources != list(record.sources)
-
-
-def _write(plan: Plan, user) -> None:
-    if plan.people.new:
-        bulk_create_with_history(plan.people.new, Person, batch_size=BATCH, default_user=user)
-    new = [v for _, v in plan.new]
-    changed = [v for _, v in plan.changed]
-    for visit in new + changed:
-        visit.visitor_id = visit.visitor.pk  # the person may have been saved just now
-        visit.updated_by = user
-    if new:
-        _create_visits(new, user)
-    if changed:
-        bulk_update_with_history(
-            changed,
-            Visit,
-            [*VISIT_FIELDS, "visitor", "start_latest", "updated_by"],
-            batch_size=BATCH,
-            default_user=user,
-            default_change_reason=REASON,
-        )
-        Visit.hosts.through.objects.filter(visit__in=changed).delete()
-        Source.objects.filter(visit__in=changed).delete()
-    _write_hosts_and_sources(plan.people, new + changed, user)
-
-
-def _create_visits(visits: list[Visit], user) -> None:
-    """Insert new visits with insert_many, then read back their ids by key."""
-    now = timezone.now()
-    for visit in visits:
-        visit.created_by, visit.created_at, visit.updated_at = user, now, now
-    _insert_and_number(Visit, visits, _stored_key, _visit_keys)
-    insert_history(Visit, visits, user=user, reason=REASON)
-
-
-def _insert_and_number(model, objects: list, key, stored_keys) -> None:
-    """insert_many `objects`, then give each its primary key: the rows with a higher
-    key than any before the insert, matched on `key(obj)` == `stored_keys(row)`."""
-    before = model.objects.aggregate(last=Max("pk"))["last"] or 0
-    insert_many(model, as_rows(objects))
-    by_key: dict[tuple, list] = {}
-    for obj in objects:
-        by_key.setdefault(key(obj), []).append(obj)
-    for pk, row_key in stored_keys(model.objects.filter(pk__gt=before).order_by("pk")):
-        waiting = by_key.get(row_key)
-        if waiting:
-            waiting.pop(0).pk = pk
-
-
-def _visit_keys(qs):
-    fields = [
-        "pk",
-        "external_id",
-        "visitor_id",
-        "visitor_country_id",
-        "host_country_id",
-        "start_date",
-    ]
-    for pk, *key in qs.values_list(*fields).iterator(chunk_size=10000):
-        yield pk, _stored_key_of(*key)
-
-
-def _source_keys(qs):
-    for pk, visit_id, url in qs.values_list("pk", "visit_id", "url").iterator(chunk_size=10000):
-        yield pk, (visit_id, url)
-
-
-def _stored_key(visit: Visit) -> tuple:
-    return _stored_key_of(
-        visit.external_id,
-        visit.visitor_id,
-        visit.visitor_country_id,
-        visit.host_country_id,
-        visit.start_date,
-    )
-
-
-def _stored_key_of(external_id, visitor_id, visitor_country, host_country, start_date) -> tuple:
-    if external_id:
-        return ("external_id", external_id)
-    return ("natural", visitor_id, visitor_country, host_country, start_date)
-
-
-def _write_hosts_and_sources(people: PeopleIndex, visits: list[Visit], user) -> None:
-    through = Visit.hosts.through
-    links, sources = [], []
-    for visit in visits:
-        host_ids = {people.by_key[person_key(name)].pk for name in visit._record_hosts}
-        links += [{"visit_id": visit.pk, "person_id": pk} for pk in sorted(host_ids)]
-        for url, title in visit._record_sources:
-            sources.append(Source(visit_id=visit.pk, url=url, title=title))
-    insert_many(through, links)
-    _insert_and_number(Source, sources, lambda s: (s.visit_id, s.url), _source_keys)
-    insert_history(Source, sources, user=user, reason=REASON)

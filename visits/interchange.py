@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -74,7 +75,7 @@ class VisitRecord:
     purpose: str
     sources: tuple[tuple[str, str], ...]
     confidence: str
-    status: str
+    status: str | None  # None: the cell was empty (a new visit is a draft, an update keeps it)
     external_id: str | None
 
 
@@ -108,7 +109,7 @@ class CountryResolver:
         return code
 
 
-def _choice(value: str, choices, default: str) -> str:
+def _choice(value: str, choices, default: str | None) -> str | None:
     value = (value or "").strip().lower()
     if not value:
         return default
@@ -142,38 +143,38 @@ def _sources(urls: str, titles: str) -> tuple[tuple[str, str], ...]:
 
 
 def parse_row(number: int, raw: dict, countries: CountryResolver):
-    """A VisitRecord, or the list of RowErrors that stop the row."""
+    """A VisitRecord, or the list of every RowError in the row (all at once: a
+    researcher fixes a row in one pass, not one problem per attempt)."""
     raw = {k: (v or "").strip() for k, v in raw.items() if k}
     errors: list[RowError] = []
     values: dict = {}
-
-    def field(column, parse):
-        try:
-            values[column] = parse(raw.get(column, ""))
-        except ValueError as exc:
-            errors.append(RowError(number, column, str(exc)))
-
     for column in REQUIRED:
         if not raw.get(column):
             errors.append(RowError(number, column, "required but empty"))
     for column, limit in LIMITS.items():
         if len(raw.get(column, "")) > limit:
             errors.append(RowError(number, column, f"longer than {limit} characters"))
-    if errors:
-        return errors
-    field("start_date", parse_date)
-    field("end_date", _end_date)
-    field("visitor_country", countries.resolve)
-    field("host_country", countries.resolve)
-    field("level", _level)
-    field("channel", lambda v: _choice(v, Channel, Channel.STATE))
-    field("kind", lambda v: _choice(v, Kind, Kind.OFFICIAL))
-    field("confidence", lambda v: _choice(v, Confidence, Confidence.MEDIUM))
-    field("status", lambda v: _choice(v, Status, Status.DRAFT))
-    field("source_url", lambda v: _sources(v, raw.get("source_title", "")))
-    if errors:
-        return errors
-    return _record(number, raw, values) or []
+    parsers = {
+        "start_date": parse_date,
+        "end_date": _end_date,
+        "visitor_country": countries.resolve,
+        "host_country": countries.resolve,
+        "level": _level,
+        "channel": lambda v: _choice(v, Channel, Channel.STATE),
+        "kind": lambda v: _choice(v, Kind, Kind.OFFICIAL),
+        "confidence": lambda v: _choice(v, Confidence, Confidence.MEDIUM),
+        "status": lambda v: _choice(v, Status, None),
+        "source_url": lambda v: _sources(v, raw.get("source_title", "")),
+    }
+    for column, parse in parsers.items():
+        if column in REQUIRED and not raw.get(column):
+            continue
+        try:
+            values[column] = parse(raw.get(column, ""))
+        except ValueError as exc:
+            errors.append(RowError(number, column, str(exc)))
+    errors += _cross_checks(number, values)
+    return errors or _record(number, raw, values)
 
 
 def _end_date(value: str) -> dt.date | None:
@@ -185,17 +186,20 @@ def _end_date(value: str) -> dt.date | None:
     return day
 
 
-def _record(number: int, raw: dict, values: dict) -> VisitRecord | list[RowError]:
-    start, precision = values["start_date"]
+def _cross_checks(number: int, values: dict) -> list[RowError]:
+    """Checks between columns, for the columns that parsed."""
     errors = []
-    if values["end_date"] and values["end_date"] < start:
-        errors.append(RowError(number, "end_date", f"{values['end_date']} is before the start"))
-    if values["visitor_country"] == values["host_country"]:
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and end < start[0]:
+        errors.append(RowError(number, "end_date", f"{end} is before the start"))
+    visitor, host = values.get("visitor_country"), values.get("host_country")
+    if visitor and visitor == host:
         errors.append(RowError(number, "host_country", "same country as the visitor's"))
-    if values["status"] == Status.PUBLISHED and not values["source_url"]:
-        errors.append(RowError(number, "source_url", "a published visit needs a source"))
-    if errors:
-        return errors
+    return errors
+
+
+def _record(number: int, raw: dict, values: dict) -> VisitRecord:
+    start, precision = values["start_date"]
     return VisitRecord(
         row=number,
         start_date=start,
@@ -221,40 +225,46 @@ def _record(number: int, raw: dict, values: dict) -> VisitRecord | list[RowError
 def parse_rows(
     rows: Iterable[dict], countries: CountryResolver | None = None, first_row: int = 2
 ) -> tuple[list[VisitRecord], list[RowError]]:
-    """Parse dicts keyed by column name; a row repeating an earlier row's key is an error."""
+    """Parse dicts keyed by column name. A row repeating an earlier row's external_id,
+    or its natural key (visitor, countries, start date) under another external_id,
+    is an error: the same visit twice is reported, never merged."""
     countries = countries or CountryResolver()
     records, errors, seen = [], [], {}
     for number, raw in enumerate(rows, start=first_row):
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue
         result = parse_row(number, raw, countries)
-        if isinstance(result, VisitRecord):
-            key = record_key(result)
-            if key in seen:
-                errors.append(RowError(number, key_column(result), f"repeats row {seen[key]}"))
-                continue
-            seen[key] = number
-            records.append(result)
-        else:
+        if not isinstance(result, VisitRecord):
             errors.extend(result)
+            continue
+        keys = [natural_key(result)] + (
+            [("external_id", result.external_id)] * bool(result.external_id)
+        )
+        repeated = [k for k in keys if k in seen]
+        if repeated:
+            column = "external_id" if repeated[-1][0] == "external_id" else "start_date"
+            errors.append(RowError(number, column, f"repeats row {seen[repeated[-1]]}"))
+            continue
+        seen.update((k, number) for k in keys)
+        records.append(result)
     return records, errors
 
 
-def record_key(record: VisitRecord) -> tuple:
-    """external_id where given, else the natural key."""
-    if record.external_id:
-        return ("external_id", record.external_id)
+def natural_key(record: VisitRecord) -> tuple:
+    """The same visitor (by name), direction and start date."""
     return (
         "natural",
-        record.visitor.casefold(),
+        person_key(record.visitor),
         record.visitor_country,
         record.host_country,
         record.start_date,
     )
 
 
-def key_column(record: VisitRecord) -> str:
-    return "external_id" if record.external_id else "start_date"
+def person_key(name: str) -> str:
+    """Names match ignoring case, spaces, hyphens and apostrophes: Kim Jong Un ==
+    Kim Jong-un == kim jong-un."""
+    return re.sub(r"[\W_]+", "", name.casefold())
 
 
 def read_csv(text: str | io.TextIOBase) -> tuple[list[dict], list[RowError]]:

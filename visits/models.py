@@ -11,7 +11,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from visits.dates import format_date, is_first_day, latest_possible_date
-from visits.querysets import EraQuerySet, VisitQuerySet
+from visits.querysets import EraQuerySet, PersonQuerySet, VisitQuerySet
 
 
 class Level(models.IntegerChoices):
@@ -113,6 +113,8 @@ class Person(models.Model):
     wikidata_id = models.CharField(max_length=20, blank=True)
     history = HistoricalRecords()
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
@@ -164,6 +166,9 @@ class Visit(models.Model):
         max_length=9, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Moves on every write; the visit's ETag."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     created_by = models.ForeignKey(
@@ -215,11 +220,15 @@ class Visit(models.Model):
         return f"{self.visitor} to {self.host_country_id}, {self.date_label}"
 
     def save(self, *args, **kwargs):
-        self.start_latest = latest_possible_date(self.start_date, self.date_precision)
+        self.derive()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("visit-detail", args=[self.pk])
+
+    def derive(self) -> None:
+        """Set the stored fields that follow from others: `start_latest`."""
+        self.start_latest = latest_possible_date(self.start_date, self.date_precision)
 
     def clean(self):
         errors = {}
@@ -389,13 +398,20 @@ class PublishedFigure(models.Model):
         return None
 
 
-def data_last_changed():
-    """When any public data last changed (created, edited or deleted), from the
-    history tables; None before any change. Used for ETag and Last-Modified."""
-    from django.db.models import Max
+class DataVersion(models.Model):
+    """One row: a counter that moves, with its time, whenever public data changes.
 
-    stamps = [
-        model.history.aggregate(last=Max("history_date"))["last"]
-        for model in (Visit, Source, Person, EraScheme, Era, PublishedFigure)
-    ]
-    return max((s for s in stamps if s), default=None)
+    Conditional GETs compare against it in one primary-key lookup. The write service
+    moves it for visits and sources; saving or deleting any other domain model moves
+    it through a signal (visits.apps)."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"
+
+    @classmethod
+    def current(cls) -> DataVersion:
+        """The row, or an unsaved version 0 before any change."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from visits import charts, stats, tables
 from visits.eras import membership
 from visits.filters import LEVEL_CHOICES, PairField
-from visits.models import Era, EraScheme, Level, PublishedFigure, data_last_changed
+from visits.models import DataVersion, Era, EraScheme, Level, PublishedFigure
 
 
 class CompareForm(forms.Form):
@@ -115,7 +115,7 @@ def comparison_page(data: dict) -> dict:
         "charts": _charts(comparison, timeline, marks, params),
         "params": params,
         "query": urlencode(params),
-        "last_changed": data_last_changed(),
+        "last_changed": DataVersion.current().changed_at,
     }
 
 

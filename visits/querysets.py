@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 SEARCH_FIELDS = (
     "visitor__name",
@@ -77,11 +77,35 @@ class VisitQuerySet(models.QuerySet):
             .exclude(pk=visit.pk)
         )
 
+    def possible_duplicates(self, visit) -> VisitQuerySet:
+        """Other visits that may record the same trip: the same visitor between the
+        same countries in the same direction, on overlapping days (overlapping_trips)."""
+        return self.overlapping_trips(visit).filter(
+            visitor_country_id=visit.visitor_country_id, host_country_id=visit.host_country_id
+        )
+
     def with_related(self) -> VisitQuerySet:
         """Everything a list of visits shows, in a constant number of queries."""
         return self.select_related("visitor", "visitor_country", "host_country").prefetch_related(
             "hosts", "sources"
         )
+
+
+class PersonQuerySet(models.QuerySet):
+    def public(self) -> PersonQuerySet:
+        """People the public may see: a visitor or host of a published visit, or an
+        era's leader. Someone who appears only in drafts is not public."""
+        published = self.model.visits.field.model.objects.published()
+        eras = self.model.eras.field.model.objects
+        return self.filter(
+            Exists(published.filter(visitor_id=OuterRef("pk")))
+            | Exists(published.filter(hosts=OuterRef("pk")))
+            | Exists(eras.filter(leader_id=OuterRef("pk")))
+        )
+
+    def visible_to(self, user) -> PersonQuerySet:
+        """Everyone for users who may view drafts; the public ones for the rest."""
+        return self if user.has_perm("visits.view_visit") else self.public()
 
 
 class EraQuerySet(models.QuerySet):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from visits import pages, stats
 from visits.eras import in_era_q
 from visits.filters import VisitFilter
-from visits.models import Era, EraScheme, Person, PublishedFigure, Visit, data_last_changed
+from visits.models import DataVersion, Era, EraScheme, Person, PublishedFigure, Visit
 
 SORTS = {"start_date", "-start_date", "level", "-level", "visitor__name", "-visitor__name"}
 
@@ -129,7 +129,7 @@ def about(request):
             "figures": PublishedFigure.objects.select_related("era__scheme"),
             "levels": pages.LEVEL_LADDER,
             "coverage": pages.coverage(),
-            "last_changed": data_last_changed(),
+            "last_changed": DataVersion.current().changed_at,
             "visit_count": Visit.objects.published().count(),
         },
     )
