@@ -131,3 +131,123 @@ def test_round_trip_is_lossless(countries):
         "Mao Zedong; Zhou Enlai,Beijing; Wuhan,Friendship,"
     )
     assert "김정은 Kim Jong-un" in first and "Première" in first
+
+
+# The write service's rules hold on import: who may publish, sources kept, every
+# change shown, duplicates refused, all errors at once.
+
+HEADER = "start_date,end_date,visitor,visitor_country,host_country,purpose,source_url,status,external_id\n"
+PUBLISHED = (
+    HEADER + "2000-05-29,2000-05-31,Kim Jong-il,PRK,CHN,Talks,https://a.example/1,published,\n"
+)
+
+
+def researcher():
+    from tests.factories import user_in
+
+    return user_in("Researchers")
+
+
+def test_researcher_may_not_publish_or_unpublish_through_import(countries):
+    user = researcher()
+    report = load(PUBLISHED, user=user)
+    assert [str(e) for e in report.errors] == [
+        "row 2, column status: you may not create a published visit: "
+        "that needs the publish permission (Editors)"
+    ]
+    assert Visit.objects.count() == 0
+    load(PUBLISHED)  # the system publishes it
+    as_draft = PUBLISHED.replace(",published,", ",draft,")
+    report = load(as_draft, user=user)
+    assert [str(e) for e in report.errors] == [
+        "row 2, column status: you may not unpublish a visit: "
+        "that needs the publish permission (Editors)"
+    ]
+    changed = load(PUBLISHED.replace("Talks", "Other talks"), user=user)
+    assert "you may not change a published visit" in str(changed.errors[0])
+    visit = Visit.objects.get()
+    assert (visit.status, visit.purpose, visit.version) == ("published", "Talks", 1)
+
+
+def test_researcher_creates_and_changes_drafts_recorded_as_them(countries):
+    user = researcher()
+    draft = HEADER + "2001,,Chen Yi,CHN,PRK,Visit,,draft,\n"
+    assert load(draft, user=user).created == 1
+    report = load(draft.replace("Visit", "Friendship visit"), user=user)
+    assert report.updated == 1 and report.errors == []
+    visit = Visit.objects.get()
+    assert (visit.purpose, visit.version, visit.created_by, visit.updated_by) == (
+        "Friendship visit",
+        2,
+        user,
+        user,
+    )
+    assert [(h.history_user, h.history_change_reason) for h in visit.history.all()] == [
+        (user, "import"),
+        (user, "import"),
+    ]
+
+
+def test_empty_status_keeps_a_published_visit_published(countries):
+    load(PUBLISHED)
+    report = load(PUBLISHED.replace(",published,", ",,").replace("Talks", "Summit"))
+    assert report.updated == 1
+    visit = Visit.objects.get()
+    assert (visit.status, visit.purpose) == ("published", "Summit")
+
+
+def test_import_adds_sources_and_keeps_the_old_ones(countries):
+    load(PUBLISHED)
+    other = PUBLISHED.replace("https://a.example/1", "https://b.example/2")
+    report = load(other, dry_run=True)
+    assert [str(c) for c in report.changes[2]] == ["source_url: (empty) → + https://b.example/2"]
+    load(other)
+    visit = Visit.objects.get()
+    assert [s.url for s in visit.sources.all()] == ["https://a.example/1", "https://b.example/2"]
+    replaced = load(other, replace_sources=True)
+    assert [str(c) for c in replaced.changes[2]] == ["source_url: - https://a.example/1 → (empty)"]
+    assert [s.url for s in visit.sources.all()] == ["https://b.example/2"]
+    assert Source.history.filter(history_type="-", url="https://a.example/1").count() == 1
+
+
+def test_dry_run_lists_every_changed_field_old_to_new(countries):
+    load(PUBLISHED)
+    edited = PUBLISHED.replace("2000-05-31", "2000-06-01").replace("Talks", "Summit talks")
+    report = load(edited, dry_run=True)
+    assert report.updated == 1 and not report.written
+    assert [str(c) for c in report.changes[2]] == [
+        "end_date: 2000-05-31 → 2000-06-01",
+        "purpose: Talks → Summit talks",
+    ]
+    assert Visit.objects.get().purpose == "Talks"
+
+
+def test_every_problem_of_a_row_reported_at_once(countries):
+    text = "start_date,visitor,visitor_country,host_country,level,source_url\n2018-13,A,XXX,CHN,king,ftp://x\n"
+    assert [(e.column) for e in load(text).errors] == [
+        "start_date",
+        "visitor_country",
+        "level",
+        "source_url",
+    ]
+
+
+def test_same_visit_twice_under_different_external_ids_is_reported(countries):
+    text = HEADER + ("2001-03-01,,A,PRK,CHN,,,,x-1\n2001-03-01,,A,PRK,CHN,,,,x-2\n")
+    report = load(text)
+    assert [str(e) for e in report.errors] == ["row 3, column start_date: repeats row 2"]
+    assert Visit.objects.count() == 0
+
+
+def test_possible_duplicates_refused_unless_allowed(countries):
+    load(PUBLISHED)
+    month = HEADER + "2000-05,,Kim Jong-il,PRK,CHN,,https://c.example/3,,other-id\n"
+    report = load(month, dry_run=True)
+    visit = Visit.objects.get()
+    assert [str(e) for e in report.errors] == [
+        f"row 2, column start_date: may be the same trip as visit {visit.pk} ({visit}); "
+        "check it, or import with --allow-duplicates"
+    ]
+    assert load(month, allow_duplicates=True).created == 1
+    other_way = HEADER + "2000-05-30,,Kim Jong-il,CHN,PRK,,,,\n"
+    assert load(other_way).created == 1  # another direction is another trip

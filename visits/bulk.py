@@ -94,18 +94,15 @@ def as_rows(objects: Iterable[Model]) -> list[dict]:
     ]
 
 
-def insert_history(
-    model: type[Model], objects: Sequence[Model], *, user=None, reason="", history_type="+"
-) -> None:
-    """History records in django-simple-history's table for `objects` (which have
-    primary keys), as `bulk_create_with_history` would write them: creations by
-    default, deletions with history_type "-"."""
+def insert_history(model: type[Model], objects: Sequence[Model], *, user=None, reason="") -> None:
+    """Creation records in django-simple-history's table for `objects` (which have
+    primary keys), as `bulk_create_with_history` would write them."""
     history = model.history.model
     common = {
         "history_date": timezone.now(),
         "history_user_id": getattr(user, "pk", None),
         "history_change_reason": reason,
-        "history_type": history_type,
+        "history_type": "+",
     }
     tracked = [f.attname for f in history.tracked_fields]
     insert_many(

@@ -73,11 +73,6 @@ class ImportReport:
             f"{self.invalid_rows} invalid ({self.people_created} new people {verb} created)"
         )
 
-    def lines(self) -> list[str]:
-        """Every updated row's changes, then every error, as the CLI prints them."""
-        out = [f"row {row}: {change}" for row, cs in sorted(self.changes.items()) for change in cs]
-        return out + [str(e) for e in self.errors]
-
 
 class PeopleIndex:
     """Every person by name and alias, loaded in one query; creates the missing."""

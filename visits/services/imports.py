@@ -89,10 +89,9 @@ def _write_hosts(rows) -> None:
 
 
 def _write_sources(rows, user) -> None:
-    dropped = [source for r in rows for source in r.drop_sources]
-    if dropped:
-        insert_history(Source, dropped, user=user, reason=REASON, history_type="-")
-        Source.objects.filter(pk__in=[s.pk for s in dropped]).delete()
+    for source in (source for r in rows for source in r.drop_sources):
+        source._history_user, source._change_reason = user, REASON
+        source.delete()  # one by one, for the history row's user and reason
     added = [
         Source(visit_id=r.visit.pk, url=url, title=title)
         for r in rows
