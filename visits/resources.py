@@ -1,6 +1,6 @@
-"""django-import-export glue: the admin's spreadsheet import and export speak the
-interchange format through visits.interchange and visits.importing, the same code
-as the command line and the API."""
+"""django-import-export glue for the admin's export, in the interchange format
+(visits.interchange, the same writer as the command line and the API), and the
+spreadsheet cell reading that the admin's import (visits.admin_import) uses."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ import datetime as dt
 import re
 
 import tablib
-from django.core.exceptions import ValidationError
 from import_export import fields, resources
-from import_export.results import Result, RowResult
 
-from visits.importing import ImportReport, import_rows
-from visits.interchange import COLUMNS, check_header, export_visits
+from visits.interchange import COLUMNS, export_visits
 from visits.models import Visit
 
 MIDNIGHT = re.compile(r"^\d{4}-\d{2}-\d{2} 00:00:00$")
@@ -36,11 +33,10 @@ def cell_text(value) -> str:
 
 
 class VisitResource(resources.Resource):
-    """Columns are the interchange CSV's; rows go through the shared importer."""
+    """Columns are the interchange CSV's, written by the shared exporter."""
 
-    def __init__(self, user=None, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.user = user
         for column in COLUMNS:
             self.fields[column] = fields.Field(column_name=column)
 
@@ -60,28 +56,3 @@ class VisitResource(resources.Resource):
         for row in export_visits(queryset):
             dataset.append([row[c] for c in COLUMNS])
         return dataset
-
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        user = kwargs.get("user") or self.user
-        headers = [str(h or "").strip() for h in dataset.headers or []]
-        rows = [dict(zip(headers, map(cell_text, r), strict=False)) for r in dataset]
-        result = Result()
-        result.diff_headers = headers
-        header_errors = check_header(headers)
-        if header_errors:
-            report = ImportReport(errors=header_errors, dry_run=dry_run)
-        else:
-            report = import_rows(rows, dry_run=dry_run, user=user)
-        by_row: dict[int, dict[str, list[str]]] = {}
-        for error in report.errors:
-            by_row.setdefault(error.row, {}).setdefault(error.column, []).append(error.problem)
-        for number, problems in sorted(by_row.items()):
-            raw = rows[number - 2] if number >= 2 else {}
-            result.append_invalid_row(number, raw, ValidationError(problems))
-        for number, action in sorted(report.actions.items()):
-            row_result = RowResult()
-            row_result.import_type = action
-            row_result.diff = [rows[number - 2].get(h, "") for h in headers]
-            result.append_row_result(row_result)
-            result.increment_row_result_total(row_result)
-        return result
