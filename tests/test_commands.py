@@ -48,3 +48,47 @@ def test_export_visits_filters_by_pair_and_status(countries, tmp_path, capsys):
     assert len(out.read_text().splitlines()) == 4
     with pytest.raises(CommandError, match="two alpha-3 codes"):
         call_command("export_visits", "--pair", "CHN")
+
+
+def test_import_visits_as_a_user_with_their_permissions(countries, tmp_path, capsys):
+    from tests.factories import user_in
+
+    researcher = user_in("Researchers")
+    path = tmp_path / "v.csv"
+    path.write_text(CSV + "2001,A,PRK,CHN,https://x.example,published\n")
+    with pytest.raises(CommandError, match="1 invalid rows; nothing was written"):
+        call_command("import_visits", str(path), "--user", "researchers")
+    assert "row 2, column status: you may not create a published visit" in capsys.readouterr().err
+    path.write_text(CSV + "2001,A,PRK,CHN,https://x.example,draft\n")
+    call_command("import_visits", str(path), "--user", "researchers")
+    visit = Visit.objects.get()
+    assert (visit.created_by, visit.history.get().history_user) == (researcher, researcher)
+    with pytest.raises(CommandError, match="no active user 'nobody'"):
+        call_command("import_visits", str(path), "--user", "nobody")
+
+
+def test_import_visits_prints_changes_and_replaces_sources_only_when_asked(
+    countries, tmp_path, capsys
+):
+    path = tmp_path / "v.csv"
+    path.write_text(CSV + "2001,A,PRK,CHN,https://x.example,published\n")
+    call_command("import_visits", str(path))
+    path.write_text(CSV + "2001,A,PRK,CHN,https://y.example,published\n")
+    call_command("import_visits", str(path), "--dry-run")
+    assert "row 2: source_url: (empty) → + https://y.example" in capsys.readouterr().out
+    call_command("import_visits", str(path), "--replace-sources")
+    assert [s.url for s in Visit.objects.get().sources.all()] == ["https://y.example"]
+
+
+def test_import_visits_busy_is_a_clear_error(countries, tmp_path, monkeypatch):
+    from visits.management.commands import import_visits
+    from visits.services import ImportBusy
+
+    def busy(*args, **kwargs):
+        raise ImportBusy("another write is in progress; try again when it is done")
+
+    monkeypatch.setattr(import_visits, "import_rows", busy)
+    path = tmp_path / "v.csv"
+    path.write_text(CSV + "2001,A,PRK,CHN,,\n")
+    with pytest.raises(CommandError, match="another write is in progress"):
+        call_command("import_visits", str(path))
