@@ -1,13 +1,24 @@
-"""Conditional GET for the API: ETag and Last-Modified from the data version (one
-primary-key lookup), so a client that already has the answer gets a bodiless 304
-before any query of the answer runs."""
+"""Conditional requests for the API.
+
+GET: ETag and Last-Modified from the data version (one primary-key lookup), so a
+client that already has the answer gets a bodiless 304 before any query of the
+answer runs.
+
+A visit's detail has a two-part ETag, `"<version>.<data tag>"`:
+
+- `If-None-Match` compares the whole tag, so a 304 needs both the visit and the rest
+  of the data unchanged (an era edit changes a visit's `eras` without moving its
+  version);
+- `If-Match` (PUT, PATCH, DELETE) compares only the visit's version, the part before
+  the dot: an unrelated change elsewhere does not make a client's copy stale.
+"""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_etags, quote_etag
 
 from visits.models import DataVersion
 
@@ -19,9 +30,42 @@ class NotModified(Exception):
         self.response = response
 
 
+def data_tag(request, data: DataVersion) -> str:
+    """A hash of what a GET answer depends on: the URL, the data version, what the
+    user may see and the response format."""
+    key = "|".join(
+        [
+            request.get_full_path(),
+            str(data.version),
+            str(request.user.has_perm("visits.view_visit")),
+            getattr(request, "accepted_media_type", "") or "",
+        ]
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def visit_etag(request, version: int, data: DataVersion | None = None) -> str:
+    """The quoted ETag of a visit at `version`: `"<version>.<data tag>"`."""
+    return quote_etag(f"{version}.{data_tag(request, data or DataVersion.current())}")
+
+
+def if_match_versions(request) -> set[int] | None:
+    """The visit versions that the request's If-Match names; None when it has none or
+    is `*` (the write then goes ahead as without it). A weak tag or one that is not a
+    visit's names no version, so it never matches (If-Match compares strongly)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return None
+    tags = parse_etags(header)
+    if tags == ["*"]:
+        return None
+    versions = (tag.strip('"').partition(".")[0] for tag in tags)
+    return {int(v) for v in versions if v.isdigit()}
+
+
 class ConditionalGetMixin:
-    """Mix into a DRF view. The ETag covers the URL, the data version, what the user
-    may see and the response format."""
+    """Mix into a DRF view: answers If-None-Match and If-Modified-Since with a 304, and
+    tags every 200 to a GET. Override `etag` to tag a resource differently."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -30,20 +74,15 @@ class ConditionalGetMixin:
         data = DataVersion.current()
         changed = data.changed_at
         self._last_modified = int(changed.timestamp()) if changed else None
-        key = "|".join(
-            [
-                request.get_full_path(),
-                str(data.version),
-                str(request.user.has_perm("visits.view_visit")),
-                getattr(request, "accepted_media_type", "") or "",
-            ]
-        )
-        self._etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        self._etag = self.etag(request, data)
         response = get_conditional_response(
             request._request, etag=self._etag, last_modified=self._last_modified
         )
         if response is not None:
             raise NotModified(response)
+
+    def etag(self, request, data: DataVersion) -> str:
+        return quote_etag(data_tag(request, data))
 
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):

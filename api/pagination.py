@@ -4,6 +4,11 @@ DRF's CursorPagination keys on the first ordering field plus an offset among tie
 so rows inserted with the same date between two page requests can shift a page.
 Keying on the pair (value, id) cannot: a page starts strictly after the last row
 of the previous one, whatever is inserted meanwhile.
+
+The change feed (`modified_since`) pages the same way on (updated_at, id) through
+two sources at once, changed visits and tombstones (paginate_feed). A visit changed
+again while a client walks the feed moves to the end and is seen again there, never
+lost: the client keeps the later copy.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from api.feed import Tombstone
+
 ORDERINGS = ("start_date", "level", "updated_at")
 
 
@@ -27,27 +34,49 @@ class KeysetPagination(BasePagination):
     default_ordering = "start_date"
 
     def paginate_queryset(self, queryset, request, view=None):
+        cursor = self._start(request, ORDERINGS, self.default_ordering, queryset.model)
+        return self._finish(self._window(queryset, cursor, "pk"), cursor)
+
+    def paginate_feed(self, visits, tombstones, request):
+        """A page of the change feed: `visits` (changed since) and `tombstones` (rows
+        {"id", "updated_at"} of visits withdrawn since, see api.feed) merged in the
+        order of (updated_at, id). A visit is never on both sides, so the pair is a
+        key across both and one cursor pages through the two."""
+        cursor = self._start(request, ("updated_at",), "updated_at", visits.model)
+        rows = self._window(visits, cursor, "pk")
+        rows += [Tombstone(**row) for row in self._window(tombstones, cursor, "id")]
+        rows.sort(key=lambda row: (row.updated_at, row.pk), reverse=self.desc)
+        return self._finish(rows, cursor)
+
+    def _start(self, request, orderings, default, model):
+        """Read the ordering, page size and cursor; return the cursor."""
         self.request = request
-        self.field, self.descending = self._ordering(request)
+        self.field, self.descending = self._ordering(request, orderings, default)
         self.size = self._page_size(request)
-        cursor = self._decode(request.query_params.get("cursor"), queryset.model)
-        backwards = bool(cursor and cursor["back"])
-        desc = self.descending != backwards
-        sign = "-" if desc else ""
-        qs = queryset.order_by(f"{sign}{self.field}", f"{sign}pk")
+        cursor = self._decode(request.query_params.get("cursor"), model)
+        self.backwards = bool(cursor and cursor["back"])
+        self.desc = self.descending != self.backwards
+        return cursor
+
+    def _window(self, queryset, cursor, pk: str) -> list:
+        """Up to size + 1 rows of `queryset` after the cursor, in page order."""
+        sign = "-" if self.desc else ""
+        qs = queryset.order_by(f"{sign}{self.field}", f"{sign}{pk}")
         if cursor:
-            op = "lt" if desc else "gt"
+            op = "lt" if self.desc else "gt"
             qs = qs.filter(
                 Q(**{f"{self.field}__{op}": cursor["value"]})
-                | Q(**{self.field: cursor["value"], f"pk__{op}": cursor["pk"]})
+                | Q(**{self.field: cursor["value"], f"{pk}__{op}": cursor["pk"]})
             )
-        rows = list(qs[: self.size + 1])
+        return list(qs[: self.size + 1])
+
+    def _finish(self, rows: list, cursor) -> list:
         more = len(rows) > self.size
         rows = rows[: self.size]
-        if backwards:
+        if self.backwards:
             rows.reverse()
-        self.has_next = more if not backwards else bool(cursor)
-        self.has_previous = bool(cursor) if not backwards else more
+        self.has_next = more if not self.backwards else bool(cursor)
+        self.has_previous = bool(cursor) if not self.backwards else more
         self.rows = rows
         return rows
 
@@ -118,14 +147,14 @@ class KeysetPagination(BasePagination):
                 {"cursor": ["invalid cursor; use a next or previous link"]}
             ) from None
 
-    def _ordering(self, request):
-        value = request.query_params.get("ordering", self.default_ordering)
+    def _ordering(self, request, orderings, default):
+        value = request.query_params.get("ordering", default)
         field = value.removeprefix("-")
-        if field not in ORDERINGS:
+        if field not in orderings:
             raise ValidationError(
                 {
                     "ordering": [
-                        f"unknown ordering {value!r}; use {', '.join(ORDERINGS)}, "
+                        f"unknown ordering {value!r}; use {', '.join(orderings)}, "
                         "with - for descending"
                     ]
                 }
@@ -146,5 +175,5 @@ class KeysetPagination(BasePagination):
 class SimplePagination(KeysetPagination):
     """Keyset pagination by primary key, for the small reference resources."""
 
-    def _ordering(self, request):
+    def _ordering(self, request, orderings, default):
         return "pk", False

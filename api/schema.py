@@ -1,5 +1,9 @@
-"""OpenAPI post-processing: every operation documents the one error shape for the
-errors it can answer with."""
+"""OpenAPI: what the views declare about conditional writes (If-Match, 409, 412),
+and the post-processing by which every operation documents the one error shape for
+the errors it can answer with, and every GET its ETag."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 ERROR = {
     "type": "object",
@@ -13,6 +17,69 @@ ERROR = {
         },
     },
 }
+CONFLICT_SCHEMA = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Error"},
+        {
+            "type": "object",
+            "required": ["candidates"],
+            "properties": {
+                "candidates": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "url": {"type": "string", "format": "uri"},
+                            "date_label": {"type": "string"},
+                            "visitor": {
+                                "type": "object",
+                                "properties": {
+                                    "slug": {"type": "string"},
+                                    "name": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                }
+            },
+        },
+    ]
+}
+ETAG = {
+    "schema": {"type": "string"},
+    "description": "Send it back in If-None-Match for a 304. A visit's is "
+    '`"<version>.<data tag>"`, and If-Match compares its version part.',
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag of the visit as you read it: the write answers 412 if the "
+    "visit has changed since. `*` or no header: write whatever the version.",
+)
+CONFLICT = OpenApiResponse(
+    {"$ref": "#/components/schemas/Conflict"},
+    description="Possible duplicates of a recorded visit (same visitor, countries, "
+    'overlapping dates), listed in `candidates`; send `"confirm_duplicate": true` '
+    "to save anyway.",
+)
+STALE = OpenApiResponse(
+    {"$ref": "#/components/schemas/Error"},
+    description="If-Match names an older version; the ETag header carries the current one.",
+)
+VISIT_ETAG = (
+    'The ETag is `"<version>.<data tag>"`: send it back as If-None-Match for a 304, '
+    "or as If-Match on PUT, PATCH or DELETE, which compares the version part only."
+)
+
+
+def visit_write(code: int) -> dict:
+    from api.serializers import VisitSerializer
+
+    return {code: VisitSerializer, 409: CONFLICT, 412: STALE}
+
+
 WHEN = {
     "400": "A parameter or field does not parse or names nothing.",
     "401": "The credentials were wrong.",
@@ -23,7 +90,8 @@ WHEN = {
 
 
 def add_error_responses(result, generator, request, public):
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"], schemas["Conflict"] = ERROR, CONFLICT_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
@@ -41,6 +109,9 @@ def add_error_responses(result, generator, request, public):
                         "content": {"application/json": {"schema": ref}},
                     },
                 )
+            for code in ("200", "412"):
+                if code in responses and (method == "get" or code == "412"):
+                    responses[code].setdefault("headers", {})["ETag"] = ETAG
             if "429" in responses:
                 responses["429"].setdefault(
                     "headers",

@@ -1,17 +1,18 @@
-"""Serializers: one shape for reading and writing a resource. Writes run the same
-validation as the admin and the importer (the model's clean() and constraints)."""
+"""Serializers: one shape for reading and writing a resource. Visits are written by
+the write service (visits.services), under the same rules as the admin and the
+importer; api.errors turns its refusals into answers."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
 from visits import eras as era_rules
-from visits.dates import latest_possible_date, parse_date
+from visits import services
+from visits.dates import parse_date
 from visits.filters import LEVEL_CHOICES
 from visits.models import (
     Country,
@@ -22,7 +23,6 @@ from visits.models import (
     Precision,
     PublishedFigure,
     Source,
-    Status,
     Visit,
 )
 
@@ -96,6 +96,12 @@ class VisitSerializer(serializers.ModelSerializer):
     eras = serializers.SerializerMethodField()
     ambiguous = serializers.SerializerMethodField()
     sources = SourceSerializer(many=True, required=False)
+    confirm_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="Save even if this may record a visit already recorded (which would "
+        "otherwise answer 409 with the candidates).",
+    )
 
     class Meta:
         model = Visit
@@ -123,10 +129,12 @@ class VisitSerializer(serializers.ModelSerializer):
             "confidence",
             "status",
             "external_id",
+            "version",
             "created_at",
             "updated_at",
+            "confirm_duplicate",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
 
     def to_representation(self, visit):
         data = super().to_representation(visit)
@@ -158,76 +166,35 @@ class VisitSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(str(exc)) from None
 
     def validate(self, attrs):
+        """The date's form sets its precision unless `date_precision` says more. The
+        rules of a visit are the write service's, asked when saving."""
         if "start_date" in attrs:
             day, precision = attrs["start_date"]
             if precision == Precision.DAY and attrs.get("date_precision"):
                 precision = attrs["date_precision"]
             attrs["start_date"], attrs["date_precision"] = day, precision
-        self._check_publishing(attrs)
-        candidate = Visit(
-            **{
-                **self._current(),
-                **{k: v for k, v in attrs.items() if k not in ("hosts", "sources")},
-            }
-        )
-        candidate.start_latest = latest_possible_date(
-            candidate.start_date, candidate.date_precision
-        )
-        try:
-            candidate.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
         return attrs
 
-    def _current(self) -> dict:
-        if self.instance is None:
-            return {}
-        return {
-            f.name: getattr(self.instance, f.name)
-            for f in Visit._meta.concrete_fields
-            if f.name != "id"
-        }
-
-    def _check_publishing(self, attrs):
-        user = self.context["request"].user
-        was = self.instance.status if self.instance else Status.DRAFT
-        will = attrs.get("status", was)
-        if will != was and not user.has_perm("visits.publish_visit"):
-            raise exceptions.PermissionDenied("You may not publish or unpublish visits.")
-        if will == Status.PUBLISHED:
-            sources = attrs.get("sources")
-            has = (
-                bool(sources)
-                if sources is not None
-                else bool(self.instance and self.instance.sources.exists())
-            )
-            if not has:
-                raise serializers.ValidationError(
-                    {"sources": ["a published visit needs at least one source"]}
-                )
-
-    @transaction.atomic
     def create(self, validated):
-        hosts, sources = validated.pop("hosts", []), validated.pop("sources", [])
-        user = self.context["request"].user
-        visit = Visit.objects.create(**validated, created_by=user, updated_by=user)
-        visit.hosts.set(hosts)
-        Source.objects.bulk_create(Source(visit=visit, **s) for s in sources)
-        return visit
+        return services.create_visit(
+            user=self.context["request"].user,
+            hosts=validated.pop("hosts", ()),
+            sources=validated.pop("sources", ()),
+            confirm_duplicate=validated.pop("confirm_duplicate", False),
+            values=validated,
+        )
 
-    @transaction.atomic
     def update(self, visit, validated):
-        hosts, sources = validated.pop("hosts", None), validated.pop("sources", None)
-        for name, value in validated.items():
-            setattr(visit, name, value)
-        visit.updated_by = self.context["request"].user
-        visit.save()
-        if hosts is not None:
-            visit.hosts.set(hosts)
-        if sources is not None:
-            visit.sources.all().delete()
-            Source.objects.bulk_create(Source(visit=visit, **s) for s in sources)
-        return visit
+        """`expected_version` comes from the view (If-Match), passed to save()."""
+        return services.update_visit(
+            user=self.context["request"].user,
+            visit=visit,
+            expected_version=validated.pop("expected_version", None),
+            hosts=validated.pop("hosts", None),
+            sources=validated.pop("sources", None),
+            confirm_duplicate=validated.pop("confirm_duplicate", False),
+            values=validated,
+        )
 
 
 class PersonSerializer(serializers.ModelSerializer):

@@ -8,14 +8,16 @@ from django.db.models import Count, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import queries
-from api.conditional import ConditionalGetMixin
+from api import feed, queries, schema
+from api.conditional import SAFE, ConditionalGetMixin, if_match_versions, visit_etag
+from api.errors import PreconditionFailed
 from api.pagination import KeysetPagination, SimplePagination
+from api.permissions import VisitPermissions
 from api.serializers import (
     CountrySerializer,
     EraSchemeSerializer,
@@ -24,7 +26,7 @@ from api.serializers import (
     PublishedFigureSerializer,
     VisitSerializer,
 )
-from visits import charts, stats
+from visits import charts, services, stats
 from visits.filters import VisitFilter
 from visits.interchange import csv_lines, export_visits
 from visits.models import Country, Era, EraScheme, Person, PublishedFigure, Visit
@@ -38,19 +40,78 @@ def scheme_context() -> dict:
     return schemes
 
 
+@extend_schema_view(
+    retrieve=extend_schema(description=schema.VISIT_ETAG),
+    create=extend_schema(responses={201: VisitSerializer, 409: schema.CONFLICT}),
+    update=extend_schema(parameters=[schema.IF_MATCH], responses=schema.visit_write(200)),
+    partial_update=extend_schema(parameters=[schema.IF_MATCH], responses=schema.visit_write(200)),
+    destroy=extend_schema(parameters=[schema.IF_MATCH], responses={204: None, 412: schema.STALE}),
+)
 class VisitViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
-    """High-level visits. Anonymous clients see published visits only."""
+    """High-level visits. Anonymous clients see published visits only. Writes go
+    through the write service (visits.services); api.errors answers its refusals."""
 
     serializer_class = VisitSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = VisitFilter
     pagination_class = KeysetPagination
+    permission_classes = [VisitPermissions]
+    expected_version = None
 
     def get_queryset(self):
         return Visit.objects.visible_to(self.request.user).with_related()
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "schemes": scheme_context()}
+
+    def etag(self, request, data):
+        """A visit's detail is tagged with its version too (api.conditional)."""
+        pk = str(self.kwargs.get("pk", ""))
+        if self.action == "retrieve" and pk.isdigit():
+            visible = Visit.objects.visible_to(request.user).filter(pk=pk)
+            version = visible.values_list("version", flat=True).first()
+            if version:
+                return visit_etag(request, version, data)
+        return super().etag(request, data)
+
+    def get_object(self):
+        """The visit; for a write, also the version its If-Match names: a stale one is
+        a 412 before the body is read, and the service checks it again under its lock."""
+        visit = super().get_object()
+        versions = None if self.request.method in SAFE else if_match_versions(self.request)
+        if versions is not None:
+            if visit.version not in versions:
+                raise PreconditionFailed(visit_etag(self.request, visit.version))
+            self.expected_version = visit.version
+        return visit
+
+    def list(self, request, *args, **kwargs):
+        """The list; with modified_since, the change feed, tombstones merged in."""
+        visits = self.filter_queryset(self.get_queryset())  # a bad parameter is a 400
+        since = VisitFilter.base_filters["modified_since"].field.clean(
+            request.query_params.get("modified_since")
+        )
+        if since is None:
+            rows = self.paginator.paginate_queryset(visits, request)
+        else:
+            withdrawn = feed.withdrawn_since(request.user, since)
+            rows = self.paginator.paginate_feed(visits, withdrawn, request)
+        data = iter(self.get_serializer([r for r in rows if isinstance(r, Visit)], many=True).data)
+        results = [next(data) if isinstance(r, Visit) else r.data() for r in rows]
+        return self.paginator.get_paginated_response(results)
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = visit_etag(request, response.data["version"])
+        return response
+
+    def perform_update(self, serializer):
+        serializer.save(expected_version=self.expected_version)
+
+    def perform_destroy(self, visit):
+        services.delete_visit(
+            user=self.request.user, visit=visit, expected_version=self.expected_version
+        )
 
     @extend_schema(
         responses={(200, "text/csv"): {"type": "string"}},
@@ -71,10 +132,13 @@ class PersonViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     pagination_class = SimplePagination
 
     def get_queryset(self):
-        visible = Q(visits__status="published")
-        if self.request.user.has_perm("visits.view_visit"):
-            visible = Q(visits__isnull=False)
-        return Person.objects.annotate(visits_count=Count("visits", filter=visible))
+        """The people the user may see (a person seen only in drafts is not public),
+        each with a count of the visits they made that the user may see."""
+        user = self.request.user
+        visible = Q(visits__in=Visit.objects.visible_to(user))
+        return Person.objects.visible_to(user).annotate(
+            visits_count=Count("visits", filter=visible)
+        )
 
 
 class CountryViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):

@@ -51,28 +51,72 @@ def test_anonymous_cannot_write(countries):
     assert api.delete(f"{LIST}{visit.pk}/").status_code == 401
 
 
-def test_researcher_creates_drafts_but_cannot_publish_or_delete(countries):
+def test_researcher_creates_and_changes_drafts_but_cannot_publish(countries):
     api = client_for("Researchers")
     created = api.post(LIST, payload(), format="json")
     assert created.status_code == 201, created.content
     data = created.json()
-    assert (data["status"], data["date_precision"], data["date_label"]) == (
+    assert (data["status"], data["date_precision"], data["date_label"], data["version"]) == (
         "draft",
         "month",
         "March 2018",
+        1,
     )
     visit = Visit.objects.get(pk=data["id"])
     assert visit.history.count() == 1 and visit.created_by.username == "researchers"
     denied = api.patch(f"{LIST}{visit.pk}/", {"status": "published"}, format="json")
     assert denied.status_code == 403
+    assert "publish a visit" in denied.json()["detail"]
     assert (
         api.post(LIST, payload(status="published", start_date="2018-05"), format="json").status_code
         == 403
     )
-    assert api.delete(f"{LIST}{visit.pk}/").status_code == 403
     assert api.get(f"{LIST}{visit.pk}/").status_code == 200  # researchers see drafts
     ok = api.patch(f"{LIST}{visit.pk}/", {"purpose": "First summit"}, format="json")
     assert ok.status_code == 200 and ok.json()["purpose"] == "First summit"
+    assert Visit.objects.values_list("status", "version").get() == ("draft", 2)
+
+
+def snapshot(visit):
+    visit.refresh_from_db()
+    return (visit.status, visit.purpose, visit.version, visit.updated_at, visit.history.count())
+
+
+def test_researchers_403s_leave_the_record_unchanged(countries):
+    published = VisitFactory(purpose="As published")
+    draft = VisitFactory(status=Status.DRAFT, start_date="1999-01-01")
+    before = snapshot(published), snapshot(draft)
+    api = client_for("Researchers")
+    changed = api.patch(f"{LIST}{published.pk}/", {"purpose": "Rewritten"}, format="json")
+    assert changed.status_code == 403
+    assert changed.json()["detail"] == (
+        "you may not change a published visit: that needs the publish permission (Editors)"
+    )
+    assert (
+        api.patch(f"{LIST}{draft.pk}/", {"status": "published"}, format="json").status_code == 403
+    )
+    assert api.delete(f"{LIST}{published.pk}/").status_code == 403
+    assert (snapshot(published), snapshot(draft)) == before
+
+
+def test_researcher_deletes_own_never_published_draft_only(countries):
+    researcher = user_in("Researchers")
+    api = APIClient()
+    api.force_authenticate(researcher)
+    own = api.post(LIST, payload(), format="json").json()["id"]
+    others = VisitFactory(status=Status.DRAFT, start_date="1999-01-01")
+    once_public = api.post(LIST, payload(start_date="2019-01"), format="json").json()["id"]
+    editor = user_in("Editors", "editor")
+    services.publish_visits(user=editor, visits=[once_public])
+    services.unpublish_visits(user=editor, visits=[once_public])
+
+    assert api.delete(f"{LIST}{others.pk}/").status_code == 403
+    refused = api.delete(f"{LIST}{once_public}/")
+    assert refused.status_code == 403 and "delete" in refused.json()["detail"]
+    assert api.delete(f"{LIST}{own}/").status_code == 204
+    assert sorted(Visit.objects.values_list("pk", flat=True)) == sorted([others.pk, once_public])
+    gone = Visit.history.get(id=own, history_type="-")
+    assert (gone.history_user, gone.history_change_reason) == (researcher, "deleted")
 
 
 def test_editor_publishes_and_deletes(countries):
@@ -226,3 +270,53 @@ def test_editor_records_a_published_figure(seeded):
         client_for("Researchers").post("/api/v1/published-figures/", {}, format="json").status_code
         == 403
     )
+
+
+def test_every_api_write_leaves_history_moves_versions_and_the_list_etag(countries):
+    editor = user_in("Editors")
+    api = APIClient()
+    api.force_authenticate(editor)
+    reader = client_for()
+    etags = []
+
+    def list_etag_changed():
+        old = etags[-1] if etags else None
+        response = reader.get(LIST, HTTP_IF_NONE_MATCH=old or '"none"')
+        etags.append(response["ETag"])
+        return response.status_code == 200 and response["ETag"] != old
+
+    assert list_etag_changed()
+    created = api.post(LIST, payload(status="published"), format="json").json()
+    visit = Visit.objects.get(pk=created["id"])
+    assert (created["version"], visit.version) == (1, 1)
+    assert list_etag_changed()
+    first = visit.history.get()
+    assert (first.history_user, first.history_change_reason, first.history_type) == (
+        editor,
+        "created",
+        "+",
+    )
+
+    changed = api.patch(f"{LIST}{visit.pk}/", {"purpose": "First summit"}, format="json")
+    assert changed.status_code == 200 and changed.json()["version"] == 2
+    row = visit.history.first()
+    assert (row.history_user, row.history_change_reason, row.purpose) == (
+        editor,
+        "changed",
+        "First summit",
+    )
+    before = visit.updated_at
+    visit.refresh_from_db()
+    assert visit.version == 2 and visit.updated_at > before
+    assert changed.json()["updated_at"] != created["updated_at"]
+    assert list_etag_changed()
+
+    assert api.delete(f"{LIST}{visit.pk}/").status_code == 204
+    gone = Visit.history.filter(id=visit.pk).first()
+    assert (gone.history_type, gone.history_user, gone.history_change_reason) == (
+        "-",
+        editor,
+        "deleted",
+    )
+    assert list_etag_changed()
+    assert reader.get(LIST, HTTP_IF_NONE_MATCH=etags[-1]).status_code == 304
