@@ -2,7 +2,14 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import CountryFactory, EraFactory, PersonFactory, SchemeFactory, VisitFactory
+from tests.factories import (
+    CountryFactory,
+    EraFactory,
+    PersonFactory,
+    SchemeFactory,
+    VisitFactory,
+    bulk_visits,
+)
 from visits.models import Level, PublishedFigure, Status
 from visits.stats import era_comparison, timeline
 
@@ -126,21 +133,8 @@ def test_unknown_scheme_raises(db):
 @pytest.mark.parametrize("n", [10, 1000])
 def test_comparison_queries_do_not_grow_with_visits(eras, n, django_assert_num_queries):
     people = [PersonFactory() for _ in range(5)]
-    from visits.models import Visit
-
     CountryFactory(code="CHN"), CountryFactory(code="PRK")
-    Visit.objects.bulk_create(
-        Visit(
-            start_date=D(2003, 1, 1) + dt.timedelta(days=i * 5),
-            start_latest=D(2003, 1, 1) + dt.timedelta(days=i * 5),
-            visitor=people[i % 5],
-            visitor_country_id="CHN",
-            host_country_id="PRK",
-            level=Level.MINISTER,
-            status="published",
-        )
-        for i in range(n)
-    )
+    bulk_visits(n, people, D(2003, 1, 1), step_days=5, status="published")
     with django_assert_num_queries(4):
         result = compare(window=5)
     assert result.total == n
