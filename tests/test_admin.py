@@ -2,11 +2,12 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import PersonFactory, VisitFactory, user_in
-from visits.models import Level, Source, Status, Visit
+from visits import services
+from visits.admin_forms import VisitAdminForm
+from visits.models import DataVersion, Level, Source, Status, Visit
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:visits_visit_changelist")
@@ -87,10 +88,9 @@ def test_publish_action_skips_visits_without_source(client, editor):
     assert (sourced.status, bare.status) == (Status.PUBLISHED, Status.DRAFT)
 
 
-def visit_form(visit=None, **overrides):
+def visit_form(**overrides):
     data = {
-        "start_date": "2018-03-25",
-        "date_precision": "day",
+        "date": "2018-03-25",
         "end_date": "2018-03-28",
         "visitor": PersonFactory(name="Kim Jong-un").pk,
         "visitor_title": "Chairman",
@@ -108,9 +108,10 @@ def visit_form(visit=None, **overrides):
 
 
 def test_editor_cannot_publish_without_source_and_is_told(client, editor):
-    response = client.post(reverse("admin:visits_visit_add"), visit_form(), follow=True)
-    assert "cannot be published without a source" in response.content.decode()
-    assert Visit.objects.get().status == Status.DRAFT
+    response = client.post(reverse("admin:visits_visit_add"), visit_form())
+    assert response.status_code == 200  # the form again, with the error
+    assert "a published visit needs at least one source" in response.content.decode()
+    assert not Visit.objects.exists()
 
 
 def test_editor_publishes_with_inline_source_and_is_recorded(client, editor):
@@ -121,18 +122,7 @@ def test_editor_publishes_with_inline_source_and_is_recorded(client, editor):
     assert Source.objects.get().url == "https://x.example/a"
 
 
-def test_overlap_warning_for_same_visitor(client, editor):
-    existing = VisitFactory(
-        start_date=dt.date(2018, 3, 26),
-        visitor=PersonFactory(name="Kim Jong-un"),
-        visitor_country_id="PRK",
-        host_country_id="CHN",
-    )
-    response = client.post(reverse("admin:visits_visit_add"), visit_form(), follow=True)
-    assert f"has another visit with overlapping dates: {existing}" in response.content.decode()
-
-
-def test_researcher_cannot_publish_or_delete(client, researcher):
+def test_researcher_adds_drafts_only_and_may_delete_own_draft(client, researcher):
     response = client.post(
         reverse("admin:visits_visit_add"),
         visit_form(**{"sources-TOTAL_FORMS": "1", "sources-0-url": "https://x.example/a"}),
@@ -140,13 +130,9 @@ def test_researcher_cannot_publish_or_delete(client, researcher):
     assert response.status_code == 302
     assert Visit.objects.get().status == Status.DRAFT  # the field is read-only for them
     visit = Visit.objects.get()
-    assert client.get(CHANGELIST).context["action_form"] is None  # no publish, no delete
-    assert (
-        client.post(
-            reverse("admin:visits_visit_delete", args=[visit.pk]), {"post": "yes"}
-        ).status_code
-        == 403
-    )
+    assert client.get(CHANGELIST).context["action_form"] is None  # no publish, no bulk delete
+    client.post(reverse("admin:visits_visit_delete", args=[visit.pk]), {"post": "yes"})
+    assert not Visit.objects.exists()  # their own draft, never published
     assert researcher.has_perm("visits.add_visit") and not researcher.has_perm(
         "visits.publish_visit"
     )
@@ -160,41 +146,6 @@ def test_history_and_revert_in_admin(client, editor):
     url = reverse("admin:visits_visit_simple_history", args=[visit.pk, old.history_id])
     assert client.get(reverse("admin:visits_visit_history", args=[visit.pk])).status_code == 200
     assert client.get(url).status_code == 200
-
-
-IMPORT_CSV = (
-    "start_date,visitor,visitor_country,host_country,level,source_url,status\n"
-    "2019-06-20,Xi Jinping,CHN,PRK,leader,https://x.example/1,published\n"
-)
-
-
-def test_admin_import_preview_then_confirm(client, editor, countries):
-    url = reverse("admin:visits_visit_import")
-    upload = SimpleUploadedFile("v.csv", IMPORT_CSV.encode(), content_type="text/csv")
-    preview = client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
-    assert preview.status_code == 200, preview.content[:2000]
-    assert Visit.objects.count() == 0  # preview is a dry run
-    assert "confirm_form" in preview.context
-    confirm = preview.context["confirm_form"].initial
-    client.post(reverse("admin:visits_visit_process_import"), confirm)
-    visit = Visit.objects.get()
-    assert (visit.visitor.name, visit.level, visit.created_by) == (
-        "Xi Jinping",
-        Level.LEADER,
-        editor,
-    )
-    assert visit.history.get().history_user == editor
-
-
-def test_admin_import_shows_bad_rows_and_writes_nothing(client, editor, countries):
-    upload = SimpleUploadedFile("v.csv", IMPORT_CSV.replace("CHN,PRK", "CHN,CHN").encode())
-    page = client.post(
-        reverse("admin:visits_visit_import"),
-        {"import_file": upload, "format": "0", "resource": "0"},
-    )
-    assert "same country as the visitor" in page.content.decode()
-    assert "confirm_form" not in page.context
-    assert Visit.objects.count() == 0
 
 
 def test_admin_export_writes_interchange_csv(client, editor):
@@ -214,35 +165,6 @@ def test_admin_pages_for_people_eras_figures(client, seeded):
     scheme = EraScheme.objects.get(slug="china-paramount")
     scheme_url = reverse("admin:visits_erascheme_change", args=[scheme.pk])
     assert "Hu Jintao" in client.get(scheme_url).content.decode()
-
-
-def test_admin_import_xlsx_with_date_and_year_cells(client, editor, countries):
-    import io
-
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["start_date", "visitor", "visitor_country", "host_country", "level"])
-    sheet.append([dt.datetime(2019, 6, 20), "Xi Jinping", "CHN", "PRK", "leader"])
-    sheet.append([1964, "Chen Yi", "China", "North Korea", "minister"])
-    data = io.BytesIO()
-    book.save(data)
-    upload = SimpleUploadedFile("v.xlsx", data.getvalue())
-    choices = (
-        client.get(reverse("admin:visits_visit_import")).context["form"].fields["format"].choices
-    )
-    xlsx = next(value for value, label in choices if str(label).lower() == "xlsx")
-    preview = client.post(
-        reverse("admin:visits_visit_import"),
-        {"import_file": upload, "format": xlsx, "resource": "0"},
-    )
-    assert "confirm_form" in preview.context, preview.content.decode()[:3000]
-    client.post(
-        reverse("admin:visits_visit_process_import"), preview.context["confirm_form"].initial
-    )
-    got = {(v.visitor.name, v.date_label) for v in Visit.objects.all()}
-    assert got == {("Xi Jinping", "20 June 2019"), ("Chen Yi", "1964")}
 
 
 def test_revert_restores_an_old_version(client, editor):
@@ -269,3 +191,314 @@ def test_revert_restores_an_old_version(client, editor):
     visit.refresh_from_db()
     assert visit.purpose == "Old"
     assert visit.history.count() == 3
+
+
+# The admin writes through visits.services: history, versions, data version, rules.
+
+
+def snapshot(visit):
+    """What a write moves; equal snapshots mean nothing was written."""
+    visit = Visit.objects.filter(pk=visit.pk).first()
+    return visit and {
+        "fields": (visit.status, visit.purpose, visit.start_date, visit.date_precision),
+        "version": visit.version,
+        "updated_at": visit.updated_at,
+        "history": visit.history.count(),
+        "sources": sorted(visit.sources.values_list("url", flat=True)),
+        "data_version": DataVersion.current().version,
+    }
+
+
+def assert_written(visit, before, *, user, reason):
+    after = snapshot(visit) or {"history": None}
+    latest = Visit.history.filter(id=visit.pk).first()
+    assert (latest.history_user, latest.history_change_reason) == (user, reason)
+    assert Visit.history.filter(id=visit.pk).count() == before["history"] + 1
+    assert DataVersion.current().version > before["data_version"]
+    if after["history"] is not None:  # not deleted
+        assert after["version"] == before["version"] + 1
+        assert after["updated_at"] > before["updated_at"]
+    return after
+
+
+def draft(**kwargs):
+    values = {
+        "start_date": dt.date(2005, 10, 28),
+        "visitor": PersonFactory(),
+        "visitor_country_id": "CHN",
+        "host_country_id": "PRK",
+        "level": Level.MINISTER,
+        **kwargs,
+    }
+    user = values.pop("user", None)
+    sources = [{"url": "https://example.org/report"}]
+    return services.create_visit(user=user, values=values, sources=sources, confirm_duplicate=True)
+
+
+def change_page(client, visit):
+    return client.get(reverse("admin:visits_visit_change", args=[visit.pk]))
+
+
+def form_data(response, **overrides):
+    """What a browser would post back from an admin change page: the form's and the
+    inline formsets' current values."""
+    forms = [response.context["adminform"].form]
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += formset.forms
+        data.update(
+            {f.add_prefix(n): f[n].value() for f in [formset.management_form] for n in f.fields}
+        )
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value not in (None, False):
+                data[form.add_prefix(name)] = value
+    return {**data, **overrides}
+
+
+def test_date_field_takes_a_month_and_derives_the_precision(client, editor):
+    form = visit_form(
+        date="2024-04",
+        end_date="",
+        **{"sources-TOTAL_FORMS": "1", "sources-0-url": "https://x.example/a"},
+    )
+    assert client.post(reverse("admin:visits_visit_add"), form).status_code == 302
+    visit = Visit.objects.get()
+    assert (visit.start_date, visit.date_precision) == (dt.date(2024, 4, 1), "month")
+    form = change_page(client, visit).context["adminform"].form
+    assert form["date"].value() == "2024-04"
+    assert "date_precision" not in form.fields and "start_date" not in form.fields
+
+
+@pytest.mark.parametrize("text", ["2024-13", "April 2024", "2024-02-30", ""])
+def test_bad_date_is_a_form_error(client, editor, text):
+    response = client.post(reverse("admin:visits_visit_add"), visit_form(date=text))
+    assert "date" in response.context["adminform"].form.errors
+    assert not Visit.objects.exists()
+
+
+def test_add_writes_through_the_service(client, editor):
+    before = {"history": 0, "data_version": DataVersion.current().version}
+    form = visit_form(**{"sources-TOTAL_FORMS": "1", "sources-0-url": "https://x.example/a"})
+    assert client.post(reverse("admin:visits_visit_add"), form).status_code == 302
+    visit = Visit.objects.get()
+    latest = visit.history.get()
+    assert (latest.history_user, latest.history_change_reason, visit.version) == (
+        editor,
+        "created",
+        1,
+    )
+    assert DataVersion.current().version > before["data_version"]
+    assert visit.sources.get().history.get().history_user == editor
+
+
+def test_change_writes_through_the_service(client, editor):
+    visit = draft()
+    before = snapshot(visit)
+    data = form_data(change_page(client, visit), purpose="Talks", date="2005-10")
+    data["sources-0-DELETE"] = "on"
+    data.update({"sources-1-url": "https://x.example/new"})
+    response = client.post(reverse("admin:visits_visit_change", args=[visit.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    after = assert_written(visit, before, user=editor, reason="changed")
+    assert after["fields"] == (Status.DRAFT, "Talks", dt.date(2005, 10, 1), "month")
+    assert after["sources"] == ["https://x.example/new"]
+
+
+def test_published_visit_without_source_is_a_form_error_and_nothing_changes(client, editor):
+    visit = draft(status=Status.PUBLISHED)
+    before = snapshot(visit)
+    data = form_data(change_page(client, visit), **{"sources-0-DELETE": "on"})
+    response = client.post(reverse("admin:visits_visit_change", args=[visit.pk]), data)
+    assert "a published visit needs at least one source" in response.content.decode()
+    assert snapshot(visit) == before
+
+
+def test_possible_duplicate_needs_save_anyway(client, editor):
+    kim = PersonFactory(name="Kim Jong-un")
+    existing = draft(
+        visitor=kim,
+        visitor_country_id="PRK",
+        host_country_id="CHN",
+        start_date=dt.date(2018, 3, 1),
+        date_precision="month",
+    )
+    form = visit_form(visitor=kim.pk, status="draft")
+    first = client.post(reverse("admin:visits_visit_add"), form)
+    page = first.content.decode()
+    assert first.status_code == 200 and Visit.objects.count() == 1
+    assert reverse("admin:visits_visit_change", args=[existing.pk]) in page
+    assert "Save anyway" in page and str(existing) in page
+    second = client.post(reverse("admin:visits_visit_add"), {**form, "confirm_duplicate": "on"})
+    assert second.status_code == 302 and Visit.objects.count() == 2
+
+
+def test_changing_a_field_not_in_the_key_asks_no_confirmation(client, editor):
+    kim = PersonFactory(name="Kim Jong-un")
+    one, two = (draft(visitor=kim) for _ in range(2))
+    data = form_data(change_page(client, two), purpose="Second visit")
+    assert client.post(reverse("admin:visits_visit_change", args=[two.pk]), data).status_code == 302
+
+
+def test_stale_form_shows_the_other_change_and_saves_nothing(client, editor):
+    visit = draft(purpose="Old")
+    other = user_in("Editors", "other")
+    mine = form_data(change_page(client, visit), purpose="Mine")
+    client.force_login(other)
+    theirs = form_data(change_page(client, visit), purpose="Theirs")
+    client.post(reverse("admin:visits_visit_change", args=[visit.pk]), theirs)
+    before = snapshot(visit)
+    client.force_login(editor)
+    response = client.post(reverse("admin:visits_visit_change", args=[visit.pk]), mine)
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "other saved this visit" in errors
+    assert "purpose: &#x27;Old&#x27; → &#x27;Theirs&#x27;" in response.content.decode()
+    assert "Reload the page" in errors
+    assert snapshot(visit) == before and before["fields"][1] == "Theirs"
+
+
+def test_publish_and_unpublish_actions_write_through_the_service(client, editor):
+    sourced = draft()
+    bare = services.create_visit(
+        user=None,
+        values={
+            "start_date": dt.date(1999, 1, 1),
+            "visitor": PersonFactory(name="Kim Yong-nam"),
+            "visitor_country_id": "PRK",
+            "host_country_id": "CHN",
+        },
+    )
+    actions = client.get(CHANGELIST).context["action_form"].fields["action"].choices
+    assert {"publish", "unpublish", "delete_selected"} <= {name for name, _ in actions}
+    before, bare_before = snapshot(sourced), snapshot(bare)
+    response = client.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [sourced.pk, bare.pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "Published 1 visits." in page
+    assert "1 visits have no source and stay drafts: Kim Yong-nam to CHN, 1 January 1999." in page
+    after = assert_written(sourced, before, user=editor, reason="published")
+    assert after["fields"][0] == Status.PUBLISHED
+    assert {k: v for k, v in snapshot(bare).items() if k != "data_version"} == {
+        k: v for k, v in bare_before.items() if k != "data_version"
+    }
+    response = client.post(
+        CHANGELIST, {"action": "unpublish", "_selected_action": [sourced.pk]}, follow=True
+    )
+    assert "Unpublished 1 visits." in response.content.decode()
+    assert (
+        assert_written(sourced, after, user=editor, reason="unpublished")["fields"][0]
+        == Status.DRAFT
+    )
+
+
+def test_revert_writes_through_the_service(client, editor):
+    visit = draft(purpose="Old")
+    old = visit.history.get()
+    services.update_visit(user=None, visit=visit, values={"purpose": "New"})
+    before = snapshot(visit)
+    url = reverse("admin:visits_visit_simple_history", args=[visit.pk, old.history_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"_change_history": "1"})
+    assert response.status_code == 302
+    after = assert_written(
+        visit,
+        before,
+        user=editor,
+        reason=f"reverted to the version of {old.history_date:%Y-%m-%d %H:%M:%S} UTC",
+    )
+    assert after["fields"][1] == "Old"
+
+
+def test_researcher_cannot_publish_through_revert(client, researcher):
+    visit = draft(status=Status.PUBLISHED)
+    published = visit.history.get()
+    services.unpublish_visits(user=None, visits=[visit])
+    before = snapshot(visit)
+    url = reverse("admin:visits_visit_simple_history", args=[visit.pk, published.history_id])
+    response = client.post(url, {"_change_history": "1"}, follow=True)
+    assert response.status_code == 200
+    assert "Not reverted: you may not publish a visit" in response.content.decode()
+    assert snapshot(visit) == before
+
+
+def test_revert_of_a_missing_record_is_404(client, editor):
+    visit = draft()
+    for args in ([visit.pk, 999999], [visit.pk, "x"], ["x", 1]):
+        url = reverse("admin:visits_visit_simple_history", args=args)
+        assert client.post(url, {}).status_code == 404
+
+
+def test_researcher_sees_a_published_visit_read_only(client, researcher):
+    visit = draft(status=Status.PUBLISHED)
+    before = snapshot(visit)
+    page = change_page(client, visit)
+    assert page.status_code == 200 and page.context["title"] == "View visit"
+    assert "28 October 2005" in page.content.decode()
+    data = form_data(
+        page,
+        purpose="Changed",
+        date="2005-10-28",
+        visitor=visit.visitor_id,
+        visitor_country="CHN",
+        host_country="PRK",
+        level=Level.MINISTER,
+        channel="state",
+        kind="official",
+        confidence="medium",
+    )
+    response = client.post(reverse("admin:visits_visit_change", args=[visit.pk]), data)
+    assert response.status_code == 403
+    assert snapshot(visit) == before
+
+
+@pytest.mark.parametrize("case", ["someone else's draft", "once published"])
+def test_researcher_cannot_delete_others_or_once_published_drafts(client, researcher, case):
+    if case == "once published":
+        visit = draft(user=researcher, status=Status.DRAFT)
+        services.publish_visits(user=None, visits=[visit])
+        services.unpublish_visits(user=None, visits=[visit])
+    else:
+        visit = draft(user=user_in("Researchers", "someone"))
+    before = snapshot(visit)
+    url = reverse("admin:visits_visit_delete", args=[visit.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert snapshot(visit) == before
+
+
+def test_delete_writes_through_the_service(client, editor):
+    visit = draft()
+    before = snapshot(visit)
+    client.post(reverse("admin:visits_visit_delete", args=[visit.pk]), {"post": "yes"})
+    assert_written(visit, before, user=editor, reason="deleted")
+    assert not Visit.objects.exists() and not Source.objects.exists()
+
+
+def test_delete_selected_writes_through_the_service(client, editor):
+    visits = [draft(), draft(status=Status.PUBLISHED)]
+    before = [snapshot(v) for v in visits]
+    client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "post": "yes", "_selected_action": [v.pk for v in visits]},
+    )
+    for visit, snap in zip(visits, before, strict=True):
+        assert_written(visit, snap, user=editor, reason="deleted")
+
+
+def test_a_write_between_validation_and_save_is_a_message_not_a_500(client, editor, monkeypatch):
+    """The form asked the rules; a duplicate saved in between is refused by the service
+    under its lock, and the admin says so."""
+    kim = PersonFactory(name="Kim Jong-un")
+    draft(
+        visitor=kim,
+        visitor_country_id="PRK",
+        host_country_id="CHN",
+        start_date=dt.date(2018, 3, 25),
+    )
+    monkeypatch.setattr(VisitAdminForm, "_check_duplicates", lambda form, cleaned: None)
+    form = visit_form(visitor=kim.pk, status="draft")
+    response = client.post(reverse("admin:visits_visit_add"), form, follow=True)
+    assert "Not saved: 1 possible duplicates" in response.content.decode()
+    assert Visit.objects.count() == 1

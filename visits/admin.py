@@ -1,14 +1,22 @@
-"""The researchers' admin. Classes declare; rules live in the models and importer."""
+"""The researchers' admin. Classes declare; every write to visits and sources goes
+through `visits.services`, whose rules the forms ask while validating."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
-from import_export.admin import ImportExportMixin
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from visits import services
+from visits.admin_forms import SourceFormSet, VisitAdminForm
+from visits.admin_import import VisitImportMixin
 from visits.models import (
     Country,
     Era,
@@ -16,16 +24,14 @@ from visits.models import (
     Person,
     PublishedFigure,
     Source,
-    Status,
     Visit,
 )
 from visits.resources import VisitResource
 
-PUBLISH_PERMISSION = "visits.publish_visit"
-
 
 class SourceInline(admin.TabularInline):
     model = Source
+    formset = SourceFormSet
     extra = 1
     fields = ["url", "title", "publisher", "published_date", "accessed_date", "archive_url"]
 
@@ -47,7 +53,7 @@ class HasSourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class VisitAdmin(VisitImportMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [VisitResource]
     export_form_class = ExportForm  # the interchange format has fixed columns
     list_display = [
@@ -73,7 +79,8 @@ class VisitAdmin(ImportExportMixin, SimpleHistoryAdmin):
     date_hierarchy = "start_date"
     search_fields = ["visitor__name"]  # shows the box; get_search_results does the rest
     autocomplete_fields = ["visitor", "hosts", "visitor_country", "host_country"]
-    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
+    form = VisitAdminForm
+    readonly_fields = ["date_precision", "created_at", "created_by", "updated_at", "updated_by"]
     inlines = [SourceInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
@@ -81,7 +88,7 @@ class VisitAdmin(ImportExportMixin, SimpleHistoryAdmin):
             None,
             {
                 "fields": [
-                    ("start_date", "date_precision", "end_date"),
+                    ("date", "date_precision", "end_date"),
                     ("visitor", "visitor_title"),
                     ("visitor_country", "host_country"),
                     ("level", "channel", "kind"),
@@ -99,64 +106,91 @@ class VisitAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def date_label(self, visit):
         return visit.date_label
 
+    date = date_label  # the form's Date field, when the visit is shown read-only
+
     @admin.display(description="direction", ordering="visitor_country")
     def direction(self, visit):
         return visit.direction
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm(PUBLISH_PERMISSION):
-            fields.append("status")
-        return fields
+        return fields if services.may_publish(request.user) else [*fields, "status"]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or _may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return services.may_delete(request.user, obj)
+
+    def has_publish_permission(self, request):
+        return services.may_publish(request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, services.PossibleDuplicates, services.StaleVersion) as exc:
+            # The form asked the rules; this is another write that came in between.
+            self.message_user(request, f"Not saved: {_reason(exc)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        """Nothing: save_related makes the one service call, sources included."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        visit = form.instance
-        if visit.status == Status.PUBLISHED and not visit.sources.exists():
-            Visit.objects.filter(pk=visit.pk).update(status=Status.DRAFT)
-            messages.error(request, "A visit cannot be published without a source; saved as draft.")
-        self._warn_overlaps(request, visit)
+        """Write the visit, its hosts and its inline sources in one service call, then
+        make `form.instance` (what the admin logs and redirects to) the saved visit."""
+        data = form.cleaned_data
+        write = dict(
+            user=request.user,
+            values=form.visit_values(),
+            hosts=data.get("hosts", ()),
+            sources=_inline_sources(formsets),
+            confirm_duplicate=data.get("confirm_duplicate", False),
+        )
+        if change:
+            version = data.get("loaded_version")
+            saved = services.update_visit(visit=form.instance.pk, expected_version=version, **write)
+        else:
+            saved = services.create_visit(**write)
+        form.instance.pk = saved.pk
+        form.instance.refresh_from_db()
 
-    def _warn_overlaps(self, request, visit):
-        for other in Visit.objects.overlapping_trips(visit):
-            messages.warning(
-                request, f"{visit.visitor} has another visit with overlapping dates: {other}."
-            )
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The service saved the sources (their history rows record it), not the formsets.
+        return super().construct_change_message(request, form, [], add)
+
+    def delete_model(self, request, obj):
+        services.delete_visit(user=request.user, visit=obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for visit in queryset:
+            services.delete_visit(user=request.user, visit=visit)
 
     @admin.action(description="Publish the selected visits", permissions=["publish"])
     def publish(self, request, queryset):
-        unsourced = queryset.filter(~Exists(Source.objects.filter(visit=OuterRef("pk"))))
-        skipped = unsourced.count()
-        done = queryset.exclude(pk__in=unsourced.values("pk")).update(
-            status=Status.PUBLISHED, updated_by=request.user
-        )
-        self.message_user(request, f"Published {done} visits.")
-        if skipped:
+        done, unsourced = services.publish_visits(user=request.user, visits=_pks(queryset))
+        self.message_user(request, f"Published {len(done)} visits.")
+        if unsourced:
+            names = "; ".join(str(v) for v in _with_names(unsourced))
             self.message_user(
-                request, f"{skipped} visits have no source and stay drafts.", messages.WARNING
+                request,
+                f"{len(unsourced)} visits have no source and stay drafts: {names}.",
+                messages.WARNING,
             )
 
     @admin.action(description="Unpublish the selected visits", permissions=["publish"])
     def unpublish(self, request, queryset):
-        done = queryset.update(status=Status.DRAFT, updated_by=request.user)
-        self.message_user(request, f"Unpublished {done} visits.")
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm(PUBLISH_PERMISSION)
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def has_import_permission(self, request):
-        return request.user.has_perm("visits.add_visit") and request.user.has_perm(
-            "visits.change_visit"
-        )
+        done, _ = services.unpublish_visits(user=request.user, visits=_pks(queryset))
+        self.message_user(request, f"Unpublished {len(done)} visits.")
 
     def get_search_results(self, request, queryset, search_term):
         """Names and aliases of visitors and hosts, titles, purpose, places: the same
@@ -165,10 +199,56 @@ class VisitAdmin(ImportExportMixin, SimpleHistoryAdmin):
             return queryset, False
         return queryset.search(search_term), False
 
-    def revert_view(self, request, *args, **kwargs):
-        if not request.user.has_perm("visits.change_visit"):
-            raise PermissionDenied
-        return super().revert_view(request, *args, **kwargs)
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Shows an old version; a POST restores it through the service, under the
+        same rules as any change (a refusal is a message, and nothing changes)."""
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        record = _history_record(unquote(object_id), version_id)
+        try:
+            visit = services.revert_visit(
+                user=request.user, visit=record.id, history_id=record.history_id
+            )
+        except (services.WriteRefused, ValidationError) as exc:
+            self.message_user(request, f"Not reverted: {_reason(exc)}", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.log_change(request, visit, f"Reverted to the version of {record.history_date}.")
+        self.message_user(request, f"Reverted “{visit}” to an earlier version.")
+        return HttpResponseRedirect(reverse("admin:visits_visit_change", args=[visit.pk]))
+
+
+def _may_change(user, visit: Visit) -> bool:
+    try:
+        services.check_write(user=user, before=visit.status, after=visit.status)
+    except services.WriteRefused:
+        return False
+    return True
+
+
+def _reason(exc: Exception) -> str:
+    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _pks(queryset) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
+
+
+def _with_names(visits: list[Visit]):
+    return Visit.objects.filter(pk__in=[v.pk for v in visits]).select_related("visitor")
+
+
+def _inline_sources(formsets) -> list[dict]:
+    return next(fs.sources() for fs in formsets if isinstance(fs, SourceFormSet))
+
+
+def _history_record(object_id: str, history_id: str):
+    """The history row `history_id` of visit `object_id`, or 404."""
+    if not (object_id.isdigit() and history_id.isdigit()):
+        raise Http404
+    record = Visit.history.filter(id=object_id, history_id=history_id).first()
+    if record is None or not Visit.objects.filter(pk=object_id).exists():
+        raise Http404
+    return record
 
 
 @admin.register(Person)
