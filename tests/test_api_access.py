@@ -320,3 +320,22 @@ def test_every_api_write_leaves_history_moves_versions_and_the_list_etag(countri
     )
     assert list_etag_changed()
     assert reader.get(LIST, HTTP_IF_NONE_MATCH=etags[-1]).status_code == 304
+
+
+def test_person_seen_only_in_drafts_is_hidden_from_the_public(countries):
+    shown = VisitFactory(visitor=PersonFactory(name="Public Person")).visitor
+    hidden = PersonFactory(name="Draft Only")
+    VisitFactory(status=Status.DRAFT, visitor=hidden, start_date="2001-01-01")
+    VisitFactory(status=Status.DRAFT, visitor=shown, start_date="2002-01-01")
+    anonymous, editor = client_for(), client_for("Editors")
+    assert anonymous.get(f"/api/v1/people/{hidden.slug}/").status_code == 404
+    people = anonymous.get("/api/v1/people/").json()["results"]
+    assert [(p["slug"], p["visits_count"]) for p in people] == [(shown.slug, 1)]
+    refused = anonymous.get(LIST, {"visitor": hidden.slug})
+    assert refused.status_code == 400 and "visitor" in refused.json()["errors"]
+    assert anonymous.get("/api/v1/stats/facets/", {"visitor": hidden.slug}).status_code == 400
+
+    assert editor.get(f"/api/v1/people/{hidden.slug}/").json()["visits_count"] == 1
+    people = editor.get("/api/v1/people/").json()["results"]
+    assert [(p["slug"], p["visits_count"]) for p in people] == [(shown.slug, 2), (hidden.slug, 1)]
+    assert len(editor.get(LIST, {"visitor": hidden.slug}).json()["results"]) == 1

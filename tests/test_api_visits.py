@@ -294,3 +294,178 @@ def test_percent_signs_in_bad_values_are_400_not_500(api, db, query):
     response = api.get(f"{LIST}?{query}")
     assert response.status_code == 400
     assert "%" in str(response.json()["errors"])
+
+
+def editor_client():
+    from django.contrib.auth.models import User
+
+    from tests.factories import user_in
+
+    client = APIClient()
+    client.force_authenticate(user_in("Editors", f"editor-{User.objects.count()}"))
+    return client
+
+
+def new_visit(**over):
+    return {
+        "start_date": "2018-03-25",
+        "visitor": "kim-jong-un",
+        "visitor_country": "PRK",
+        "host_country": "CHN",
+        "sources": [{"url": "https://example.org/second"}],
+        **over,
+    }
+
+
+def test_possible_duplicate_is_409_with_candidates_until_confirmed(sample):
+    api = editor_client()
+    response = api.post(LIST, new_visit(start_date="2018-03"), format="json")
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert [c["id"] for c in body["candidates"]] == [sample["summit"]]
+    assert body["candidates"][0] == {
+        "id": sample["summit"],
+        "url": f"http://testserver{LIST}{sample['summit']}/",
+        "date_label": "25 March 2018",
+        "visitor": {"slug": "kim-jong-un", "name": "Kim Jong-un"},
+    }
+    assert "confirm_duplicate" in body["detail"]
+    assert Visit.objects.count() == 6
+    confirmed = api.post(LIST, new_visit(confirm_duplicate=True), format="json")
+    assert confirmed.status_code == 201 and "confirm_duplicate" not in confirmed.json()
+    assert Visit.objects.count() == 7
+
+
+def test_changing_a_visit_onto_another_is_409_other_changes_are_not(sample):
+    api = editor_client()
+    url = f"{LIST}{sample['fm']}/"
+    moved = {"visitor": "kim-jong-un", "visitor_country": "PRK", "host_country": "CHN"}
+    moved["start_date"] = "2018-03"
+    response = api.patch(url, moved, format="json")
+    assert response.status_code == 409
+    assert [c["id"] for c in response.json()["candidates"]] == [sample["summit"]]
+    assert Visit.objects.get(pk=sample["fm"]).start_date == dt.date(2018, 5, 2)
+    assert api.patch(url, {**moved, "confirm_duplicate": True}, format="json").status_code == 200
+    summit = f"{LIST}{sample['summit']}/"
+    assert api.patch(summit, {"purpose": "Still the first"}, format="json").status_code == 200
+
+
+def test_if_match_stale_is_412_and_the_first_change_stays(sample):
+    url = f"{LIST}{sample['summit']}/"
+    first, second = editor_client(), editor_client()
+    etag = first.get(url)["ETag"]
+    assert etag == second.get(url)["ETag"] and etag.startswith('"1.')
+    done = first.patch(url, {"purpose": "First's"}, format="json", HTTP_IF_MATCH=etag)
+    assert done.status_code == 200 and done.json()["version"] == 2
+    assert done["ETag"].startswith('"2.')
+    stale = second.patch(url, {"purpose": "Second's"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert stale["ETag"] == done["ETag"] == second.get(url)["ETag"]
+    assert Visit.objects.get(pk=sample["summit"]).purpose == "First's"
+    assert second.delete(url, HTTP_IF_MATCH=etag).status_code == 412
+    assert second.put(url, new_visit(), format="json", HTTP_IF_MATCH=etag).status_code == 412
+    current = second.get(url)["ETag"]
+    again = second.patch(url, {"purpose": "Second's"}, format="json", HTTP_IF_MATCH=current)
+    assert again.status_code == 200 and again.json()["purpose"] == "Second's"
+    assert (
+        second.patch(url, {"level": "leader"}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    )
+    assert second.delete(url, HTTP_IF_MATCH=f"W/{again['ETag']}").status_code == 412
+    assert second.delete(url, HTTP_IF_MATCH=second.get(url)["ETag"]).status_code == 204
+
+
+def test_stale_version_found_under_the_lock_is_412(sample, monkeypatch):
+    """A write that lands between the view's If-Match check and the service's lock."""
+    from visits import services
+
+    url = f"{LIST}{sample['summit']}/"
+    api = editor_client()
+    etag = api.get(url)["ETag"]
+    real = services.update_visit
+
+    def racing(**kwargs):
+        real(user=None, visit=kwargs["visit"].pk, values={"purpose": "Meanwhile"})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "update_visit", racing)
+    response = api.patch(url, {"purpose": "Mine"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 412 and response["ETag"].startswith('"2.')
+    assert Visit.objects.get(pk=sample["summit"]).purpose == "Meanwhile"
+
+
+def test_detail_etag_answers_304_until_the_visit_or_the_data_changes(api, sample):
+    url = f"{LIST}{sample['xi']}/"
+    etag = api.get(url)["ETag"]
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    from tests.factories import EraFactory
+
+    EraFactory(slug="xi", start_date=dt.date(2012, 11, 15))  # the visit's eras change
+    refreshed = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert refreshed.status_code == 200 and refreshed["ETag"] != etag
+    assert refreshed["ETag"].split(".")[0] == etag.split(".")[0] == '"1'
+
+
+def feed(client, since, **params):
+    response = client.get(LIST, {"modified_since": since.isoformat(), **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_change_feed_names_withdrawn_visits_as_tombstones(api, sample):
+    from visits import services
+
+    since = timezone.now()
+    services.unpublish_visits(user=None, visits=[sample["fm"]])
+    services.delete_visit(user=None, visit=sample["old"])
+    services.delete_visit(user=None, visit=sample["draft"])  # never public
+    services.update_visit(user=None, visit=sample["xi"], values={"purpose": "Changed"})
+    unpublished = Visit.history.filter(id=sample["fm"]).first().history_date
+    deleted = Visit.history.filter(id=sample["old"]).first().history_date
+
+    rows = feed(api, since)["results"]
+    assert [(r["id"], r["status"]) for r in rows] == [
+        (sample["fm"], "withdrawn"),
+        (sample["old"], "withdrawn"),
+        (sample["xi"], "published"),
+    ]
+    assert rows[0] == {
+        "id": sample["fm"],
+        "status": "withdrawn",
+        "updated_at": unpublished.isoformat().replace("+00:00", "Z"),
+    }
+    assert rows[1]["updated_at"] == deleted.isoformat().replace("+00:00", "Z")
+
+    editor = [(r["id"], r["status"]) for r in feed(editor_client(), since)["results"]]
+    assert editor == [
+        (sample["fm"], "draft"),  # still visible to an editor: a row, not a tombstone
+        (sample["old"], "withdrawn"),
+        (sample["draft"], "withdrawn"),
+        (sample["xi"], "published"),
+    ]
+    later = timezone.now()
+    assert feed(api, later)["results"] == []
+
+
+def test_change_feed_pages_through_visits_and_tombstones_in_order(api, sample):
+    from visits import services
+
+    since = timezone.now()
+    expected = []
+    for name in ["fm", "summit", "old", "usa", "xi"]:
+        if name in ("summit", "usa"):
+            services.delete_visit(user=None, visit=sample[name])
+        else:
+            services.update_visit(user=None, visit=sample[name], values={"purpose": name})
+        expected.append(sample[name])
+    seen, url = [], f"{LIST}?modified_since={since.isoformat().replace('+', '%2B')}&page_size=2"
+    while url:
+        page = api.get(url).json()
+        seen += [r["id"] for r in page["results"]]
+        url = page["next"]
+    assert seen == expected
+    newest = feed(api, since, ordering="-updated_at", page_size=3)
+    assert [r["id"] for r in newest["results"]] == expected[::-1][:3]
+    back = api.get(api.get(newest["next"]).json()["previous"]).json()
+    assert [r["id"] for r in back["results"]] == expected[::-1][:3]
+    bad = api.get(LIST, {"modified_since": since.isoformat(), "ordering": "start_date"})
+    assert bad.status_code == 400 and "use updated_at" in bad.json()["errors"]["ordering"][0]

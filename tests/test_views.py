@@ -149,3 +149,18 @@ def test_visit_list_form_has_readable_labels(client, db):
     assert "[invalid name]" not in page
     for label in ["Countries (either direction)", "Level at least", "From", "To", "Search"]:
         assert f">{label}</label>" in page
+
+
+def test_person_seen_only_in_drafts_is_hidden_from_the_public(client, countries):
+    from tests.factories import PersonFactory, user_in
+
+    shown = VisitFactory(visitor=PersonFactory(name="Public Person")).visitor
+    hidden = PersonFactory(name="Draft Only")
+    VisitFactory(status=Status.DRAFT, visitor=hidden, start_date=dt.date(2001, 1, 1))
+    assert client.get(f"/people/{hidden.slug}/").status_code == 404
+    assert client.get(f"/people/{shown.slug}/").status_code == 200
+    choices = client.get("/visits/").context["filter"].form.fields["visitor"].queryset
+    assert list(choices) == [shown]
+    assert client.get(f"/visits/?visitor={hidden.slug}").status_code == 400
+    client.force_login(user_in("Editors"))
+    assert client.get(f"/people/{hidden.slug}/").status_code == 200

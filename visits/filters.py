@@ -70,6 +70,12 @@ class PairFilter(filters.Filter):
         return qs.for_pair(*value) if value else qs
 
 
+def visible_people(request):
+    """The people a visitor filter may name: those the user may see (a person seen
+    only in drafts is unknown to the public); the public ones without a request."""
+    return Person.objects.visible_to(request.user) if request else Person.objects.public()
+
+
 class VisitFilterForm(forms.Form):
     """Checks across parameters: era needs scheme and must exist in it; the scheme
     must exist; date_to may not precede date_from."""
@@ -103,7 +109,7 @@ class VisitFilter(filters.FilterSet):
         queryset=Country.objects.all(), to_field_name="code", help_text="Alpha-3 code."
     )
     visitor = filters.ModelChoiceFilter(
-        queryset=Person.objects.all(), to_field_name="slug", help_text="A person's slug."
+        queryset=visible_people, to_field_name="slug", help_text="A person's slug."
     )
     level = filters.ChoiceFilter(label="Level", choices=LEVEL_CHOICES, method="filter_level")
     min_level = filters.ChoiceFilter(

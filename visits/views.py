@@ -45,7 +45,7 @@ def chart_csv(request, slug: str):
 
 
 def visit_list(request):
-    filterset = VisitFilter(request.GET, Visit.objects.published().with_related())
+    filterset = VisitFilter(request.GET, Visit.objects.published().with_related(), request=request)
     sort = request.GET.get("sort", "start_date")
     visits = (
         filterset.qs.order_by(sort if sort in SORTS else "start_date", "pk")
@@ -89,7 +89,7 @@ def visit_detail(request, pk: int):
 
 
 def person_detail(request, slug: str):
-    person = get_object_or_404(Person, slug=slug)
+    person = get_object_or_404(Person.objects.visible_to(request.user), slug=slug)
     visits = list(person.visits.published().with_related())
     hosted = list(person.hosted_visits.published().with_related())
     return render(
