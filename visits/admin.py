@@ -151,7 +151,7 @@ class VisitAdmin(VisitImportMixin, ExportMixin, SimpleHistoryAdmin):
         write = dict(
             user=request.user,
             values=form.visit_values(),
-            hosts=data.get("hosts", ()),
+            hosts=data.get("hosts"),  # None (not in the form): left as they are
             sources=_inline_sources(formsets),
             confirm_duplicate=data.get("confirm_duplicate", False),
         )
@@ -159,7 +159,7 @@ class VisitAdmin(VisitImportMixin, ExportMixin, SimpleHistoryAdmin):
             version = data.get("loaded_version")
             saved = services.update_visit(visit=form.instance.pk, expected_version=version, **write)
         else:
-            saved = services.create_visit(**write)
+            saved = services.create_visit(**{**write, "sources": write["sources"] or ()})
         form.instance.pk = saved.pk
         form.instance.refresh_from_db()
 
@@ -237,8 +237,9 @@ def _with_names(visits: list[Visit]):
     return Visit.objects.filter(pk__in=[v.pk for v in visits]).select_related("visitor")
 
 
-def _inline_sources(formsets) -> list[dict]:
-    return next(fs.sources() for fs in formsets if isinstance(fs, SourceFormSet))
+def _inline_sources(formsets) -> list[dict] | None:
+    """The sources from the inline; None (left as they are) without one."""
+    return next((fs.sources() for fs in formsets if isinstance(fs, SourceFormSet)), None)
 
 
 def _history_record(object_id: str, history_id: str):
