@@ -46,6 +46,26 @@ CONFLICT_SCHEMA = {
         },
     ]
 }
+TOMBSTONE_SCHEMA = {
+    "type": "object",
+    "description": "A visit withdrawn (unpublished or deleted) since modified_since.",
+    "required": ["id", "status", "updated_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["withdrawn"]},
+        "updated_at": {"type": "string", "format": "date-time"},
+    },
+}
+VISIT_PAGE = OpenApiResponse(
+    {
+        "oneOf": [
+            {"$ref": "#/components/schemas/Visit"},
+            {"$ref": "#/components/schemas/Tombstone"},
+        ]
+    },
+    description="A page of visits; with modified_since, the change feed: visits changed "
+    "since then and tombstones of those withdrawn since then, in the order of updated_at.",
+)
 ETAG = {
     "schema": {"type": "string"},
     "description": "Send it back in If-None-Match for a 304. A visit's is "
@@ -91,7 +111,7 @@ WHEN = {
 
 def add_error_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["Error"], schemas["Conflict"] = ERROR, CONFLICT_SCHEMA
+    schemas.update(Error=ERROR, Conflict=CONFLICT_SCHEMA, Tombstone=TOMBSTONE_SCHEMA)
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():

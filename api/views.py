@@ -41,6 +41,7 @@ def scheme_context() -> dict:
 
 
 @extend_schema_view(
+    list=extend_schema(responses=schema.VISIT_PAGE),
     retrieve=extend_schema(description=schema.VISIT_ETAG),
     create=extend_schema(responses={201: VisitSerializer, 409: schema.CONFLICT}),
     update=extend_schema(parameters=[schema.IF_MATCH], responses=schema.visit_write(200)),

@@ -48,6 +48,16 @@ def test_schema_validates_and_documents_errors(db):
     } <= names
     assert {"400", "401", "403", "429"} <= set(visits["responses"])
     assert "404" in doc["paths"]["/api/v1/visits/{id}/"]["get"]["responses"]
+    detail = doc["paths"]["/api/v1/visits/{id}/"]
+    for method in ("put", "patch", "delete"):
+        assert "If-Match" in {p["name"] for p in detail[method]["parameters"]}
+        assert "ETag" in detail[method]["responses"]["412"]["headers"]
+    assert {"409", "412"} <= set(detail["patch"]["responses"])
+    assert "409" in doc["paths"]["/api/v1/visits/"]["post"]["responses"]
+    assert "ETag" in detail["get"]["responses"]["200"]["headers"]
+    assert "Tombstone" in str(visits["responses"]["200"])
+    assert "confirm_duplicate" in doc["components"]["schemas"]["VisitRequest"]["properties"]
+    assert "version" in doc["components"]["schemas"]["Visit"]["required"]
     level = next(p for p in visits["parameters"] if p["name"] == "min_level")
     assert "minister" in str(level["schema"])
 
