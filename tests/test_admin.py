@@ -267,8 +267,10 @@ def test_date_field_takes_a_month_and_derives_the_precision(client, editor):
     assert client.post(reverse("admin:visits_visit_add"), form).status_code == 302
     visit = Visit.objects.get()
     assert (visit.start_date, visit.date_precision) == (dt.date(2024, 4, 1), "month")
-    form = change_page(client, visit).context["adminform"].form
+    page = change_page(client, visit)
+    form = page.context["adminform"].form
     assert form["date"].value() == "2024-04"
+    assert f'name="loaded_version" value="{visit.version}"' in page.content.decode()
     assert "date_precision" not in form.fields and "start_date" not in form.fields
 
 
