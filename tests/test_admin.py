@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from tests.factories import PersonFactory, VisitFactory, user_in
+from tests.factories import PersonFactory, VisitFactory, bulk_visits, user_in
 from visits import services
 from visits.admin_forms import VisitAdminForm
 from visits.models import DataVersion, Level, Source, Status, Visit
@@ -30,17 +30,7 @@ def researcher(client, countries):
 def make_visits(n):
     people = [PersonFactory() for _ in range(3)]
     first = VisitFactory(visitor=people[0])
-    Visit.objects.bulk_create(
-        Visit(
-            start_date=dt.date(1960, 1, 1) + dt.timedelta(days=i),
-            visitor=people[i % 3],
-            start_latest=dt.date(1960, 1, 1) + dt.timedelta(days=i),
-            visitor_country_id="CHN",
-            host_country_id="PRK",
-            level=Level.MINISTER,
-        )
-        for i in range(n - 1)
-    )
+    bulk_visits(n - 1, people, dt.date(1960, 1, 1))
     return first
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import PersonFactory, VisitFactory
+from tests.factories import PersonFactory, VisitFactory, bulk_visits
 from visits.importing import import_rows
 from visits.interchange import csv_lines, export_visits
 from visits.models import Level, Person, Source, Status, Visit
@@ -231,18 +231,7 @@ def test_previous_link_returns_the_same_page(api, db):
 def test_list_page_of_1000_uses_constant_queries(api, seeded, django_assert_max_num_queries):
     people = [PersonFactory() for _ in range(10)]
     Visit.objects.all().delete()
-    visits = Visit.objects.bulk_create(
-        Visit(
-            start_date=dt.date(1960, 1, 1) + dt.timedelta(days=i),
-            visitor=people[i % 10],
-            start_latest=dt.date(1960, 1, 1) + dt.timedelta(days=i),
-            status="published",
-            visitor_country_id="CHN",
-            host_country_id="PRK",
-            level=Level.MINISTER,
-        )
-        for i in range(1000)
-    )
+    visits = bulk_visits(1000, people, dt.date(1960, 1, 1), status="published")
     Source.objects.bulk_create(Source(visit=v, url=f"https://x.example/{v.pk}") for v in visits)
     Visit.hosts.through.objects.bulk_create(
         Visit.hosts.through(visit_id=v.pk, person_id=people[0].pk) for v in visits
