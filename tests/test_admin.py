@@ -243,7 +243,7 @@ def form_data(response, **overrides):
     for form in forms:
         for name in form.fields:
             value = form[name].value()
-            if value not in (None, False):
+            if value is not None and value is not False:  # level 0 (unknown) is a value
                 data[form.add_prefix(name)] = value
     return {**data, **overrides}
 
