@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from visits.importing import import_rows
-from visits.models import Source, Visit
+from visits.models import DataVersion, Source, Visit
 from visits.seeding import seed_countries
 
 
@@ -31,6 +31,7 @@ def test_two_overlapping_imports_at_once_leave_exact_counts():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
     seed_countries()
+    DataVersion.objects.all().delete()  # as after a flush: both writers find no row
     files = [rows(0, 1000), rows(500, 1500)]
     reports, failures = [], []
     start = threading.Barrier(2)
@@ -54,3 +55,4 @@ def test_two_overlapping_imports_at_once_leave_exact_counts():
     assert Visit.objects.count() == 1500
     assert Source.objects.count() == 1500
     assert Visit.history.count() == 1500
+    assert DataVersion.current().version == 2

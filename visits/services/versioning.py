@@ -16,11 +16,15 @@ def bump_data_version() -> None:
     Every write calls it first. So all writers lock in one order (no deadlocks),
     an import plans against the state the write before it left, and on SQLite the
     write lock is taken at once rather than at a later statement."""
-    try:
-        moved = DataVersion.objects.filter(pk=1).update(
-            version=F("version") + 1, changed_at=timezone.now()
-        )
-    except OperationalError as exc:  # SQLite: "database is locked" after its timeout
-        raise ImportBusy("another write is in progress; try again when it is done") from exc
-    if not moved:  # a database emptied since migration 0003 created the row
-        DataVersion.objects.create(pk=1, version=1, changed_at=timezone.now())
+    for _ in range(2):
+        try:
+            moved = DataVersion.objects.filter(pk=1).update(
+                version=F("version") + 1, changed_at=timezone.now()
+            )
+        except OperationalError as exc:  # SQLite: "database is locked" after its timeout
+            raise ImportBusy("another write is in progress; try again when it is done") from exc
+        if moved:
+            return
+        # A database emptied since migration 0003 made the row. get_or_create takes a
+        # savepoint, so a concurrent writer creating it too waits, then finds it.
+        DataVersion.objects.get_or_create(pk=1)
