@@ -251,3 +251,32 @@ def test_possible_duplicates_refused_unless_allowed(countries):
     assert load(month, allow_duplicates=True).created == 1
     other_way = HEADER + "2000-05-30,,Kim Jong-il,CHN,PRK,,,,\n"
     assert load(other_way).created == 1  # another direction is another trip
+
+
+def test_columns_missing_from_the_file_leave_recorded_values_alone(countries):
+    load(GOOD)
+    partial = (
+        "start_date,visitor,visitor_country,host_country,purpose,external_id\n"
+        "2018-03-25,김정은 Kim Jong-un,PRK,CHN,First summit with Xi,yna-1\n"
+    )
+    report = load(partial, dry_run=True)
+    assert [str(c) for c in report.changes[2]] == [
+        "purpose: Première visite → First summit with Xi"
+    ]
+    load(partial)
+    visit = Visit.objects.get(external_id="yna-1")
+    assert (visit.visitor_title, visit.kind, visit.confidence, visit.status) == (
+        "Chairman",
+        "unofficial",
+        "high",
+        "published",
+    )
+    assert [h.name for h in visit.hosts.all()] == ["Xi Jinping"]
+    assert [s.url for s in visit.sources.all()] == ["https://c.example/3"]
+
+
+def test_a_refused_row_still_shows_what_it_would_change(countries):
+    load(PUBLISHED)
+    report = load(PUBLISHED.replace("Talks", "Other talks"), user=researcher(), dry_run=True)
+    assert [str(c) for c in report.changes[2]] == ["purpose: Talks → Other talks"]
+    assert report.updated == 0 and report.invalid_rows == 1

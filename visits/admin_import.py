@@ -49,6 +49,7 @@ class ImportOptions(forms.Form):
 
 class UploadForm(ImportOptions):
     file = forms.FileField(help_text="The visit interchange CSV (UTF-8) or an XLSX sheet.")
+    field_order = ["file", "replace_sources", "allow_duplicates"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

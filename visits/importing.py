@@ -233,29 +233,31 @@ def _refuse_duplicate(visit: Visit, others: list[Visit]) -> None:
 
 
 def _plan_update(plan, record, visit, visitor, hosts, user, replace_sources) -> None:
+    """A column the file does not have leaves the recorded value alone; so does an
+    empty status. The changes are listed even when the row is then refused."""
     status = record.status or visit.status
-    kept = [] if replace_sources else [u for u, _ in visit._sources]
-    add = [(u, t) for u, t in record.sources if u not in {s.url for s in visit._source_rows}]
-    drop = [s for s in visit._source_rows if s.url not in {u for u, _ in record.sources}]
-    drop = drop if replace_sources else []
-    new_hosts = (
-        None if {h.pk for h in hosts} == visit._hosts and all(h.pk for h in hosts) else hosts
-    )
+    sources = record.sources if "source_url" in record.given else ()
+    urls = {u for u, _ in sources}
+    add = [(u, t) for u, t in sources if u not in {s.url for s in visit._source_rows}]
+    drop = [s for s in visit._source_rows if s.url not in urls] if replace_sources else []
+    same_hosts = {h.pk for h in hosts} == visit._hosts and all(h.pk for h in hosts)
+    new_hosts = None if same_hosts or "hosts" not in record.given else hosts
     changes = _changes(visit, record, visitor, status, new_hosts, add, drop)
     if not changes:
         plan.actions[record.row] = "skip"
         return
-    _check(user, visit.status, status, len(set(kept) | {u for u, _ in record.sources}))
-    _apply(visit, record, visitor).status = status
+    plan.changes[record.row] = changes
+    kept = set() if replace_sources else {u for u, _ in visit._sources}
+    _check(user, visit.status, status, len(kept | urls))
+    _apply(visit, record, visitor, _given_fields(record)).status = status
     plan.changed.append(RowPlan(record, visit, new_hosts, add, drop))
     plan.actions[record.row] = "update"
-    plan.changes[record.row] = changes
 
 
 def _changes(visit, record, visitor, status, hosts, add, drop) -> list[Change]:
     changes = [
         Change(name.removesuffix("_id"), _shown(name, old), _shown(name, new))
-        for name in VISIT_FIELDS
+        for name in _given_fields(record)
         if (old := getattr(visit, name)) != (new := getattr(record, _record_attr(name)))
     ]
     if visit.visitor_id != visitor.pk:
@@ -267,6 +269,12 @@ def _changes(visit, record, visitor, status, hosts, add, drop) -> list[Change]:
     changes += [Change("source_url", "", f"+ {url}") for url, _ in add]
     changes += [Change("source_url", f"- {source.url}", "") for source in drop]
     return changes
+
+
+def _given_fields(record: VisitRecord) -> list[str]:
+    """The visit fields whose column the file has (the precision goes with the date)."""
+    column = {"date_precision": "start_date"}
+    return [n for n in VISIT_FIELDS if column.get(n, _record_attr(n)) in record.given]
 
 
 def _shown(name: str, value) -> str:
@@ -329,8 +337,8 @@ def _natural(visitor_id, visitor_country, host_country, start_date) -> tuple:
     return ("natural", visitor_id, visitor_country, host_country, start_date)
 
 
-def _apply(visit: Visit, record: VisitRecord, visitor: Person) -> Visit:
-    for name in VISIT_FIELDS:
+def _apply(visit: Visit, record: VisitRecord, visitor: Person, fields=VISIT_FIELDS) -> Visit:
+    for name in fields:
         setattr(visit, name, getattr(record, _record_attr(name)))
     visit.visitor = visitor
     visit.derive()

@@ -77,6 +77,7 @@ class VisitRecord:
     confidence: str
     status: str | None  # None: the cell was empty (a new visit is a draft, an update keeps it)
     external_id: str | None
+    given: frozenset[str] = frozenset(COLUMNS)  # the file's columns; others stay as recorded
 
 
 def split_list(value: str) -> list[str]:
@@ -219,6 +220,7 @@ def _record(number: int, raw: dict, values: dict) -> VisitRecord:
         confidence=values["confidence"],
         status=values["status"],
         external_id=raw.get("external_id") or None,
+        given=frozenset(raw),
     )
 
 
