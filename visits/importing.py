@@ -20,24 +20,9 @@ from django.utils.text import slugify
 from visits import services
 from visits.interchange import RowError, VisitRecord, parse_rows, person_key
 from visits.models import Level, Person, Source, Status, Visit
+from visits.services.imports import ROW_FIELDS
 
 CHUNK = 500
-# Columns compared and written as they are; visitor, hosts, status and sources apart.
-VISIT_FIELDS = [
-    "start_date",
-    "date_precision",
-    "end_date",
-    "visitor_title",
-    "visitor_country_id",
-    "host_country_id",
-    "level",
-    "channel",
-    "kind",
-    "places",
-    "purpose",
-    "confidence",
-    "external_id",
-]
 
 
 @dataclass(frozen=True)
@@ -274,7 +259,7 @@ def _changes(visit, record, visitor, status, hosts, add, drop) -> list[Change]:
 def _given_fields(record: VisitRecord) -> list[str]:
     """The visit fields whose column the file has (the precision goes with the date)."""
     column = {"date_precision": "start_date"}
-    return [n for n in VISIT_FIELDS if column.get(n, _record_attr(n)) in record.given]
+    return [n for n in ROW_FIELDS if column.get(n, _record_attr(n)) in record.given]
 
 
 def _shown(name: str, value) -> str:
@@ -337,7 +322,7 @@ def _natural(visitor_id, visitor_country, host_country, start_date) -> tuple:
     return ("natural", visitor_id, visitor_country, host_country, start_date)
 
 
-def _apply(visit: Visit, record: VisitRecord, visitor: Person, fields=VISIT_FIELDS) -> Visit:
+def _apply(visit: Visit, record: VisitRecord, visitor: Person, fields=ROW_FIELDS) -> Visit:
     for name in fields:
         setattr(visit, name, getattr(record, _record_attr(name)))
     visit.visitor = visitor

@@ -16,27 +16,24 @@ from visits.models import Person, Source, Visit
 
 BATCH = 1000
 REASON = "import"
-UPDATED = [
+# The visit fields an interchange row sets; the visitor, hosts, status and sources
+# are planned apart (visits.importing).
+ROW_FIELDS = [
     "start_date",
     "date_precision",
     "end_date",
-    "start_latest",
-    "visitor",
     "visitor_title",
-    "visitor_country",
-    "host_country",
+    "visitor_country_id",
+    "host_country_id",
     "level",
     "channel",
     "kind",
     "places",
     "purpose",
     "confidence",
-    "status",
     "external_id",
-    "version",
-    "updated_at",
-    "updated_by",
 ]
+UPDATED = [*ROW_FIELDS, "start_latest", "visitor", "status", "version", "updated_at", "updated_by"]
 
 
 def apply_import(*, plan, people: list[Person], user) -> None:
