@@ -137,7 +137,7 @@ def era_comparison(
     for era in eras:
         aggregates.update(_era_aggregates(era, pair, counted, as_of, window))
     for figure in figures:
-        aggregates[f"figure{figure.pk}"] = Count("pk", filter=_figure_q(figure))
+        aggregates[f"figure{figure.pk}"] = Count("pk", filter=figure_q(figure))
     counts = base.order_by().aggregate(**aggregates)
     return EraComparison(
         pair=tuple(pair),
@@ -173,9 +173,10 @@ def _era_aggregates(era: Era, pair, counted: Q, as_of: dt.date, window: int | No
     return out
 
 
-def _figure_q(figure: PublishedFigure) -> Q:
-    """The records' count under the figure's own rule: its era, as-of date, level
-    and direction."""
+def figure_q(figure: PublishedFigure) -> Q:
+    """The records counted under the figure's own rule: its era, as-of date, level
+    and direction (with `for_pair` of its two countries and the visibility rule of
+    the caller, this is exactly the figure's `recorded`)."""
     q = era_rules.in_era_q(figure.era) & Q(start_date__lte=figure.as_of)
     if figure.metric == PublishedFigure.Metric.LEADER_VISITS:
         q &= Q(level=Level.LEADER)
