@@ -40,6 +40,11 @@ class VisitQuerySet(models.QuerySet):
         """Visits whose visitor ranked at `level` or above (Level is ordered)."""
         return self.filter(level__gte=level)
 
+    def confidence_at_least(self, confidence: str) -> VisitQuerySet:
+        """Visits whose confidence is `confidence` or higher (low < medium < high)."""
+        order = ["low", "medium", "high"]
+        return self.filter(confidence__in=order[order.index(confidence) :])
+
     def between(self, start: dt.date | None, end: dt.date | None) -> VisitQuerySet:
         """Visits whose start date lies in [start, end], both inclusive; None = open."""
         qs = self
