@@ -10,13 +10,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed
+# Hashed, gzip and brotli copies of the static files, collected again only when one changed.
+staticfiles/staticfiles.json: $(VENV)/.installed $(shell find static -type f)
+	DJANGO_STATIC_COLLECTED=1 $(PY) manage.py collectstatic --noinput --clear -v0
+
+run: $(VENV)/.installed staticfiles/staticfiles.json
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed
+	@echo "Static files are served collected (hashed, compressed, cached a year): after editing static/, make run again."
 	@echo "Site:  http://127.0.0.1:8000/"
 	@echo "API:   http://127.0.0.1:8000/api/v1/  (docs: /api/docs/)"
 	@echo "Admin: http://127.0.0.1:8000/admin/  (create a user: $(PY) manage.py createsuperuser)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_STATIC_COLLECTED=1 $(PY) manage.py runserver --nostatic 127.0.0.1:8000
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

@@ -4,6 +4,8 @@ DATABASE_URL          unset = SQLite file db.sqlite3 in the project
 DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off
 DJANGO_DEBUG          "1"/"true" turns debug on (default off)
 DJANGO_ALLOWED_HOSTS  comma-separated host names
+DJANGO_STATIC_COLLECTED  "1" serves collected, hashed, compressed static files
+                      (default: on when DJANGO_DEBUG is off; `make run` turns it on)
 """
 
 import os
@@ -104,18 +106,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "visits.staticfinders.PlotlyFinder",
-]
+# Collected (production, `make run` after collectstatic): hashed names, gzip and brotli
+# copies, served by WhiteNoise with a year's immutable caching. Not collected (tests,
+# a bare runserver): files straight from the finders, nothing to collect first.
+STATIC_COLLECTED = env_flag("DJANGO_STATIC_COLLECTED", not DEBUG)
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+WHITENOISE_AUTOREFRESH = not STATIC_COLLECTED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "visits.staticstorage.CollectedStaticStorage"
+            if STATIC_COLLECTED
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
