@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from visits import citation_http
+
 admin.site.site_header = "Summitry: research admin"
 admin.site.site_title = "Summitry admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("cite.bib", citation_http.cite_bib, name="cite-bib"),
+    path("cite.json", citation_http.cite_json, name="cite-json"),
     path("", include("visits.urls")),
 ]
 
