@@ -3,13 +3,14 @@ the shared step that turns a request's visit filters into a base queryset."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from api.serializers import LevelField
-from visits import charts, stats
+from visits import chart_registry, stats
 from visits.filters import PairField, VisitFilter
-from visits.models import Era, EraScheme, Level, Visit
+from visits.models import EraScheme, Level, Visit
 
 STATS_OWN = ("pair", "min_level", "scheme", "as_of", "window", "facet", "format")
 
@@ -78,6 +79,18 @@ class PublishedOutput(serializers.Serializer):
     recorded = serializers.IntegerField(help_text="Records counted under the figure's rule.")
     coverage = serializers.FloatField(allow_null=True, help_text="recorded / value")
     quote = serializers.CharField()
+    visits_url = serializers.SerializerMethodField(
+        help_text="The page listing exactly the visits counted in `recorded`."
+    )
+    api_visits_url = serializers.SerializerMethodField(
+        help_text="The same visits from the API's visit list."
+    )
+
+    def get_visits_url(self, published) -> str:
+        return f"{reverse('visit-list')}?figure={published.figure_id}"
+
+    def get_api_visits_url(self, published) -> str:
+        return f"{reverse('api:visit-list')}?figure={published.figure_id}"
 
 
 class DirectionCounts(serializers.DictField):
@@ -158,28 +171,18 @@ def facet_names(request) -> list[str]:
 
 
 def build_chart(name: str, query: dict, visits):
-    """The figure for chart `name`: the same stats calls the public page makes."""
-    common = {
-        "pair": query["pair"],
-        "min_level": query["min_level"],
-        "as_of": query.get("as_of"),
-        "visits": visits,
-    }
-    if name == "timeline":
-        eras = list(Era.objects.filter(scheme__slug=query["scheme"]))
-        return charts.timeline_chart(stats.timeline(**common), eras, stats.visit_marks(**common))
-    comparison = stats.era_comparison(
-        **common,
+    """The figure of registered chart `name`: the same data and builder as the public
+    page. A chart that has nothing to draw for this query (the finding, for a pair
+    without published figures) is a 404 saying so."""
+    data = chart_registry.ComparisonData(
+        pair=query["pair"],
         scheme=query["scheme"],
-        window=query.get("window")
-        or stats.default_window(scheme=query["scheme"], as_of=query.get("as_of")),
+        min_level=query["min_level"],
+        as_of=query.get("as_of"),
+        window=query.get("window"),
+        visits=visits,
     )
-    if name == "era-comparison":
-        return charts.era_comparison_chart(comparison, stats.visit_marks(**common))
-    if name == "leader-visits":
-        return charts.leader_visits_chart(comparison, stats.visit_marks(**common))
-    return {
-        "rate": charts.rate_chart,
-        "window": charts.window_chart,
-        "coverage": charts.coverage_chart,
-    }[name](comparison)
+    spec = chart_registry.REGISTRY[name]
+    if not spec.shown(data):
+        raise NotFound(f"chart {name!r} has nothing to draw for this pair and scheme")
+    return spec.figure(data)

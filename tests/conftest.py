@@ -30,3 +30,12 @@ REQUESTS = {"count": 0}
 def pytest_terminal_summary(terminalreporter):
     if REQUESTS["count"]:
         terminalreporter.write_line(f"schemathesis: {REQUESTS['count']} requests made")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages cache their figures per data version; a rolled-back test database can
+    repeat a version, so no test reads another's cache."""
+    from django.core.cache import cache
+
+    cache.clear()

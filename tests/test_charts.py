@@ -1,8 +1,12 @@
 """Figures from plain rows: no database needed."""
 
+import dataclasses
 import datetime as dt
 
+import pytest
+
 from visits import charts, tables
+from visits.findings import Finding, FindingRow
 from visits.pages import headline
 from visits.stats import EraComparison, EraRow, PublishedCount, Timeline, VisitMark, YearRow
 
@@ -20,6 +24,7 @@ def comparison():
         min_level="minister",
         value=54,
         recorded=50,
+        figure_id=3,
     )
     rows = [
         EraRow(
@@ -74,8 +79,9 @@ def test_era_comparison_chart_bars_published_and_hover_names():
     assert [list(b.y) for b in bars] == [[30, 4], [20, 5]]
     assert list(bars[0].x) == ["Hu Jintao", "Xi Jinping"]
     assert bars[0].hovertext[0] == "Hu Jintao (28 October 2005)"
-    published = next(t for t in fig.data if t.name == "Published (CSIS)")
-    assert list(published.y) == [54]
+    published = next(t for t in fig.data if t.name == "Published (CSIS, 28 Mar 2018)")
+    assert list(published.y) == [54]  # counted to the comparison's own as-of date
+    assert bars[1].name == "PRK → CHN" and "visits PRK → CHN" in bars[1].hovertemplate
     assert fig.layout.yaxis.title.text == "Visits (count)"
     assert "as of 28 March 2018" in fig.layout.annotations[0].text
 
@@ -93,8 +99,45 @@ def test_rate_window_leader_coverage_charts():
     assert list(window.data[0].y) == [30, 9] and "first 6 years" in window.layout.title.text
     leader = charts.leader_visits_chart(c)
     assert [list(t.y) for t in leader.data if t.type == "bar"][:2] == [[1, 0], [6, 1]]
-    coverage = charts.coverage_chart(c)
-    assert [list(t.y) for t in coverage.data] == [[54], [50]]
+    assert list(window.data[0].marker.pattern.shape) == ["", "/"]  # hatched, not pale
+
+
+def test_a_figure_from_another_date_is_not_drawn_beside_todays_bars():
+    today = dataclasses.replace(comparison(), as_of=D(2026, 1, 1))
+    fig = charts.era_comparison_chart(today)
+    assert not [t for t in fig.data if (t.name or "").startswith("Published")]
+    table = tables.era_comparison_table(today, lambda pk: f"/visits/?figure={pk}")
+    assert table.headers[5] == "Total to 2026-01-01"
+    assert table.headers[-2:] == [
+        "Published by CSIS (2018-03-28)",
+        "Recorded under its rule (2018-03-28)",
+    ]
+    assert table.rows[0][-2] == 54 and table.rows[0][-1].href == "/visits/?figure=3"
+
+
+def test_bars_link_to_their_visits():
+    links = {("hu", "CHN-PRK"): "/visits/?era=hu"}
+    fig = charts.era_comparison_chart(comparison(), links=links)
+    assert list(fig.data[0].customdata) == ["/visits/?era=hu", ""]
+    assert "Click for the list of visits" in fig.data[0].hovertemplate
+
+
+def test_finding_chart_rates_and_links():
+    p = dataclasses.replace(comparison().rows[0].published[0], recorded=57)
+    finding = Finding(
+        "CSIS",
+        "T",
+        "https://x.org",
+        D(2018, 3, 28),
+        "s",
+        "S",
+        [FindingRow("Hu Jintao", "hu", 10.0, p)],
+    )
+    fig = charts.finding_chart(finding, {3: "/visits/?figure=3"})
+    assert [list(t.y) for t in fig.data] == [[5.4], [5.7]]
+    assert [list(t.text) for t in fig.data] == [["54"], ["57"]]
+    assert fig.data[1].customdata[0] == "/visits/?figure=3"
+    assert fig.layout.title.text == "Visits per year in office, as CSIS counted on 28 March 2018"
 
 
 def test_timeline_chart_bands_and_leader_stars():
@@ -116,7 +159,9 @@ def test_timeline_chart_bands_and_leader_stars():
     # one that begins after the last year shown gets no band
     bands = [(round(s.x0, 3), round(s.x1, 3)) for s in fig.layout.shapes]
     assert bands == [(2002.369, 2012.372)]
-    assert [a.text for a in fig.layout.annotations][1:] == ["Hu Jintao"]
+    labels = [a for a in fig.layout.annotations if a.name == "era-label"]
+    assert [a.text for a in labels] == ["Hu Jintao"]
+    assert labels[0].x == pytest.approx((2004.5 + 2006.5) / 2)  # middle of the visible band
 
 
 def test_tables_and_headline():
@@ -128,11 +173,11 @@ def test_tables_and_headline():
         "From",
         "Until",
         "Years",
-        "Total",
+        "Total to 2018-03-28",
         "CHN → PRK",
         "PRK → CHN",
     ]
-    assert table.rows[0][-1] == 54 and table.rows[1][-1] == ""
+    assert table.rows[0][-2:] == [54, 50] and table.rows[1][-2:] == ["", ""]
     assert tables.rate_table(c).rows[1] == ["Xi Jinping", 5.37, 9, 1.68]
     assert headline(c) == (
         "Under Xi Jinping (since November 2012): 9 high-level visits in "

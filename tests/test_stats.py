@@ -10,7 +10,7 @@ from tests.factories import (
     VisitFactory,
     bulk_visits,
 )
-from visits.models import Level, PublishedFigure, Status
+from visits.models import Level, PublishedFigure, Status, Visit
 from visits.stats import era_comparison, timeline
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +148,41 @@ def test_timeline_fills_years_without_visits(eras):
     assert [y.total for y in result.years] == [1, 0, 0, 1]
     assert result.years[0].leader_visits == {"CHN-PRK": 1, "PRK-CHN": 0}
     assert result.years[3].directions == {"CHN-PRK": 0, "PRK-CHN": 1}
+
+
+def test_default_window_compares_complete_eras(eras, django_assert_num_queries):
+    from visits.stats import default_window
+
+    with django_assert_num_queries(1):  # no pair: no published figure to look for
+        window = default_window(scheme="test-scheme", as_of=D(2018, 3, 28))
+    assert (window.years, window.reason) == (10, "the shortest complete era, Hu's")
+    CountryFactory(code="CHN"), CountryFactory(code="PRK")
+    PublishedFigure.objects.create(
+        era=eras["xi"],
+        country_a_id="CHN",
+        country_b_id="PRK",
+        as_of=D(2018, 3, 28),
+        value=7,
+        publisher="CSIS",
+        title="T",
+        url="https://x.org",
+    )
+    with django_assert_num_queries(2):
+        window = default_window(scheme="test-scheme", as_of=D(2026, 1, 1), pair=("PRK", "CHN"))
+    assert window.years == 5  # Xi's era had lasted 5.4 years on CSIS's date
+    assert window.reason.endswith("when CSIS counted on 28 March 2018")
+
+
+def test_level_counts_by_rank_and_direction(eras, django_assert_num_queries):
+    from visits.stats import level_counts
+
+    visit(D(2005, 1, 1), level=Level.HEAD_OF_GOVERNMENT)
+    visit(D(2006, 1, 1), level=Level.HEAD_OF_GOVERNMENT, visitor="PRK", host="CHN")
+    visit(D(2007, 1, 1), visitor="PRK", host="CHN")
+    with django_assert_num_queries(1):
+        directions, rows = level_counts(Visit.objects.all())
+    assert directions == ["PRK-CHN", "CHN-PRK"]
+    assert [(r.level.label, r.directions) for r in rows] == [
+        ("Head of government", {"CHN-PRK": 1, "PRK-CHN": 1}),
+        ("Minister", {"PRK-CHN": 1}),
+    ]

@@ -3,34 +3,131 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
+from django.core.cache import cache
 
-from tests.factories import VisitFactory
-from visits.models import Status, Visit
+from tests.factories import VisitFactory, user_in
+from visits import services
+from visits.models import PublishedFigure, Status, Visit
+from visits.stats import figure_q
 
 pytestmark = pytest.mark.django_db
 
 
-def test_home_headline_charts_and_constant_queries(client, seeded, django_assert_max_num_queries):
-    with django_assert_max_num_queries(16):
-        response = client.get("/")
+def expected_finding() -> str:
+    """The like-for-like sentence computed straight from the data: each published
+    total beside the published visits that stats.figure_q counts for it."""
+    totals = PublishedFigure.objects.filter(metric="total").order_by("-era__start_date")
+    parts = []
+    for i, f in enumerate(totals):
+        n = Visit.objects.published().for_pair("CHN", "PRK").filter(figure_q(f)).count()
+        name = f.era.name
+        parts.append(
+            f"{name} {f.value} published, {n} recorded here"
+            if i == 0
+            else f"{name} {f.value} / {n}"
+        )
+    return "As CSIS counted on 28 March 2018: " + "; ".join(parts)
+
+
+def test_home_leads_with_the_finding_then_todays_totals(client, seeded):
+    response = client.get("/")
     page = response.content.decode()
     assert response.status_code == 200
+    sentence = expected_finding()
+    assert sentence.startswith(
+        "As CSIS counted on 28 March 2018: Xi Jinping 7 published, 9 recorded"
+    )
+    assert sentence + " \u2014 per year in office by then, 1.7, 5.7 and 0.9 recorded here." in page
+    assert page.index(sentence) < page.index('id="fig-finding"') < page.index("Today's totals")
     assert "Under Xi Jinping (since November 2012):" in page
-    assert "under Mao Zedong:" in page
-    for chart in ["era-comparison", "timeline", "rate", "window", "leader-visits"]:
+    for chart in ["finding", "era-comparison", "timeline", "rate", "window", "leader-visits"]:
         assert f'id="fig-{chart}"' in page and f'data-chart="{chart}"' in page
     assert (
-        "vendor/plotly.js-basic-dist-min/plotly-basic.min.js" in page and "cdn" not in page.lower()
+        "/compare/?pair=CHN%2CPRK&amp;scheme=china-paramount&amp;min_level=minister&amp;as_of=2018-03-28"
+        in page
     )
+    assert "cdn" not in page.lower()
 
 
-def test_home_queries_do_not_grow_with_visits(client, seeded, django_assert_max_num_queries):
+def test_home_never_sets_a_published_figure_beside_todays_count(client, seeded):
+    charts = {c.slug: c for c in client.get("/").context["charts"]}
+    era = charts["era-comparison"]
+    assert not [t for t in era.figure["data"] if t["name"].startswith("Published")]
+    headers = era.table.headers
+    assert headers[5].startswith("Total to ") and headers[-2:] == [
+        "Published by CSIS (2018-03-28)",
+        "Recorded under its rule (2018-03-28)",
+    ]
+    xi = next(r for r in era.table.rows if r[0] == "Xi Jinping")
+    assert (xi[-2], str(xi[-1]), xi[-1].href) == (7, "9", f"/visits/?figure={figure('xi').pk}")
+
+
+def figure(era_slug: str, metric: str = "total") -> PublishedFigure:
+    return PublishedFigure.objects.get(era__slug=era_slug, metric=metric)
+
+
+def test_home_queries_pinned_cold_and_warm(client, seeded, django_assert_num_queries):
+    cache.clear()
+    # version, form (2), window (2), comparison (4), finding (5), gaps (2), timeline, marks,
+    # and the citation in base.html (version, countries, scheme)
+    with django_assert_num_queries(21):
+        client.get("/")
+    with django_assert_num_queries(4):  # the figures, tables and finding come from the cache
+        assert client.get("/").status_code == 200
+
+
+def test_compare_queries_pinned(client, seeded, django_assert_num_queries):
+    cache.clear()
+    url = "/compare/?scheme=dprk-supreme-leader&exclude_kind=event&min_confidence=medium"
+    with django_assert_num_queries(23):
+        client.get(url)
+    with django_assert_num_queries(6):
+        client.get(url)
+
+
+def test_home_queries_do_not_grow_with_visits(client, seeded, django_assert_num_queries):
     for i in range(50):
         VisitFactory(start_date=dt.date(1990, 1, 1) + dt.timedelta(days=30 * i))
-    with django_assert_max_num_queries(16):
+    cache.clear()
+    with django_assert_num_queries(21):
         assert client.get("/").status_code == 200
+
+
+def test_a_write_through_the_service_shows_on_the_next_read(client, seeded):
+    assert "Xi Jinping 7 published, 9 recorded here" in client.get("/").content.decode()
+    parade = Visit.objects.get(start_date=dt.date(2015, 9, 2), visitor_country="PRK")
+    services.unpublish_visits(user=user_in("Editors"), visits=[parade])
+    page = client.get("/").content.decode()
+    assert "Xi Jinping 7 published, 8 recorded here" in page
+
+
+def test_compare_kind_and_confidence_controls_narrow_every_count(client, seeded):
+    query = "as_of=2018-03-28&exclude_kind=event,transit&min_confidence=medium"
+    response = client.get(f"/compare/?{query}")
+    xi = next(r for r in response.context["comparison"].rows if r.slug == "xi")
+    expected = (
+        Visit.objects.published()
+        .for_pair("CHN", "PRK")
+        .exclude(kind__in=["event", "transit"])
+        .confidence_at_least("medium")
+        .filter(figure_q(figure("xi")))
+        .count()
+    )
+    assert xi.total == expected == 4
+    checked = re.findall(
+        r'<input type="checkbox" name="exclude_kind" value="(\w+)"[^>]*checked', page(response)
+    )
+    assert checked == ["event", "transit"]
+    repeated = client.get("/compare/?as_of=2018-03-28&exclude_kind=event&exclude_kind=transit")
+    assert next(r for r in repeated.context["comparison"].rows if r.slug == "xi").total == 4
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/compare/era-comparison.csv?{query}").content.decode()))
+    )
+    assert next(r for r in rows if r[0] == "Xi Jinping")[5] == "4"
+    assert client.get("/compare/?exclude_kind=parade").status_code == 400
 
 
 def test_compare_reads_the_url_and_fills_defaults(client, seeded):
@@ -56,10 +153,17 @@ def test_chart_csv_matches_its_table(client, seeded):
         "Era",
         "Leader visits CHN → PRK",
         "Leader visits PRK → CHN",
-        "Published CHN → PRK",
-        "Published PRK → CHN",
+        "Published CHN → PRK (CSIS, 2018-03-28)",
+        "Recorded under its rule",
+        "Published PRK → CHN (CSIS, 2018-03-28)",
+        "Recorded under its rule",
     ]
-    assert ["Hu Jintao", "1", "6", "1", "6"] in rows
+    assert ["Hu Jintao", "1", "6", "1", "1", "6", "6"] in rows
+    finding = list(
+        csv.reader(io.StringIO(client.get(f"/compare/finding.csv?{query}").content.decode()))
+    )
+    xi = next(r for r in finding if r[0] == "Xi Jinping")
+    assert xi[1:5] == ["All visits, minister or above", "5.36", "7", "9"]
     assert client.get(f"/compare/pie.csv?{query}").status_code == 404
     assert client.get("/compare/rate.csv?pair=CHN").status_code == 400
 
@@ -92,7 +196,22 @@ def test_visit_detail_shows_everything_and_hides_drafts(client, seeded):
 
 def test_person_era_about_pages(client, seeded):
     person = client.get("/people/kim-jong-il/").content.decode()
-    assert "김정일" in person and "Visits made" in person and 'id="fig-person"' in person
+    assert "Visits made" in person and 'id="fig-person-timeline"' in person
+    assert (
+        'data-chart="person-timeline"' in person
+        and "/people/kim-jong-il/person-timeline.csv" in person
+    )
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/people/kim-jong-il/person-timeline.csv").content.decode())
+        )
+    )
+    assert rows[0] == ["Date", "Visit", "Visitor", "Direction"]
+    assert (
+        len(rows) - 1
+        == Visit.objects.published().filter(visitor__slug="kim-jong-il").count()
+        + Visit.objects.published().filter(hosts__slug="kim-jong-il").count()
+    )
     era = client.get("/eras/china-paramount/hu/")
     assert era.status_code == 200
     assert (
@@ -101,6 +220,15 @@ def test_person_era_about_pages(client, seeded):
         .filter(start_date__gte=dt.date(2002, 11, 15), start_date__lt=dt.date(2012, 11, 15))
         .count()
     )
+    era_page = era.content.decode()
+    assert 'id="fig-era-levels"' in era_page and "Head of government" in era_page
+    assert "head_of_government" not in era_page
+    levels = list(
+        csv.reader(
+            io.StringIO(client.get("/eras/china-paramount/hu/era-levels.csv").content.decode())
+        )
+    )
+    assert sum(int(r[-1]) for r in levels[1:]) == len(era.context["visits"])
     about = client.get("/about/").content.decode()
     for text in [
         "Minister of Foreign Affairs or above",
@@ -108,6 +236,8 @@ def test_person_era_about_pages(client, seeded):
         "ambiguous",
         "Mr. and Mrs. Kim Go to Beijing",
         "How to cite",
+        "does not say which count is wrong",
+        f"/visits/?figure={figure('xi').pk}&amp;kind=event",
         "Third Plenum",
     ]:
         assert text in about, text
@@ -152,3 +282,7 @@ def test_person_seen_only_in_drafts_is_hidden_from_the_public(client, countries)
     assert client.get(f"/visits/?visitor={hidden.slug}").status_code == 400
     client.force_login(user_in("Editors"))
     assert client.get(f"/people/{hidden.slug}/").status_code == 200
+
+
+def page(response) -> str:
+    return response.content.decode()

@@ -16,7 +16,23 @@ from visits.stats import EraComparison, Timeline, VisitMark
 COLOURS = ["#c0392b", "#2c6fbb"]  # first direction of the pair, second
 PUBLISHED = "#e67e22"  # legible on light and dark backgrounds
 MAX_NAMES = 12
-CHARTS = ["era-comparison", "timeline", "rate", "window", "leader-visits", "coverage"]
+INCOMPLETE = {"shape": "/", "fgcolor": "#777", "solidity": 0.35}  # same in light and dark
+CLICK = "<br><i>Click for the list of visits.</i>"
+
+
+def arrow(direction: str) -> str:
+    """`PRK-CHN` as every legend, hover and table writes it: `PRK → CHN`."""
+    return direction.replace("-", " → ")
+
+
+def __getattr__(name: str):
+    # CHARTS (the API's chart names) is derived from the one registry; importing it
+    # lazily avoids a cycle (the registry imports the figure builders here).
+    if name == "CHARTS":
+        from visits.chart_registry import api_charts
+
+        return api_charts()
+    raise AttributeError(name)
 
 
 def _layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> go.Figure:
@@ -30,6 +46,7 @@ def _layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> go.Fi
         template="plotly_white",
         annotations=[
             {
+                "name": "source",
                 "text": source,
                 "xref": "paper",
                 "yref": "paper",
@@ -73,29 +90,44 @@ def _marks_by_era(comparison: EraComparison, marks: Sequence[VisitMark]) -> dict
 
 
 def _direction_bars(
-    fig, comparison: EraComparison, direction: str, by_era: dict, counts: str, noun: str
+    fig,
+    comparison: EraComparison,
+    direction: str,
+    by_era: dict,
+    counts: str,
+    noun: str,
+    links: dict | None = None,
 ) -> None:
     """One bar per era for `direction`, from the rows' `counts` dict, hover naming
     the visits; bars of one direction share an offset group (published outlines
-    drawn in the same group sit on top of them)."""
+    drawn in the same group sit on top of them). `links` maps (era slug, direction)
+    to the list of those visits, opened by a click."""
+    links = links or {}
     fig.add_bar(
-        name=direction.replace("-", " → "),
+        name=arrow(direction),
         x=[r.name for r in comparison.rows],
         y=[getattr(r, counts)[direction] for r in comparison.rows],
         marker_color=COLOURS[comparison.directions.index(direction)],
         hovertext=[_names(by_era[(r.slug, direction)]) for r in comparison.rows],
-        hovertemplate=f"%{{x}}: %{{y}} {noun} {direction}<br>%{{hovertext}}<extra></extra>",
+        customdata=[links.get((r.slug, direction), "") for r in comparison.rows],
+        hovertemplate=f"%{{x}}: %{{y}} {noun} {arrow(direction)}<br>%{{hovertext}}"
+        + (CLICK if links else "")
+        + "<extra></extra>",
         offsetgroup=direction,
     )
 
 
-def era_comparison_chart(comparison: EraComparison, marks: Sequence[VisitMark] = ()) -> go.Figure:
-    """Visits per era by direction, with published totals drawn as markers."""
+def era_comparison_chart(
+    comparison: EraComparison, marks: Sequence[VisitMark] = (), links: dict | None = None
+) -> go.Figure:
+    """Visits per era by direction. A published total is drawn beside them only when
+    it was counted on the comparison's as-of date at its threshold (like for like);
+    the finding chart compares every figure under its own rule."""
     names = [r.name for r in comparison.rows]
     by_era = _marks_by_era(comparison, marks)
     fig = go.Figure()
     for direction in comparison.directions:
-        _direction_bars(fig, comparison, direction, by_era, "directions", "visits")
+        _direction_bars(fig, comparison, direction, by_era, "directions", "visits", links)
     _add_published(fig, comparison, metric="total")
     fig.add_scatter(
         name="Recorded total",
@@ -114,12 +146,19 @@ def era_comparison_chart(comparison: EraComparison, marks: Sequence[VisitMark] =
     )
 
 
+def comparable(comparison: EraComparison, p) -> bool:
+    """Whether published figure `p` counts what the comparison counts: the same
+    as-of date and (for totals) the same threshold."""
+    same_rule = p.metric != "total" or p.min_level == comparison.min_level
+    return p.as_of == comparison.as_of and same_rule
+
+
 def _published(comparison: EraComparison, metric: str, direction=None) -> list:
     return [
         (r.name, p)
         for r in comparison.rows
         for p in r.published
-        if p.metric == metric and p.direction == direction
+        if p.metric == metric and p.direction == direction and comparable(comparison, p)
     ]
 
 
@@ -136,7 +175,7 @@ def _add_published(fig, comparison: EraComparison, *, metric: str, direction=Non
     points = _published(comparison, metric, direction)
     if points:
         fig.add_scatter(
-            name=f"Published ({points[0][1].publisher})",
+            name=f"Published ({points[0][1].publisher}, {points[0][1].as_of:%-d %b %Y})",
             x=[n for n, _ in points],
             y=[p.value for _, p in points],
             mode="markers",
@@ -151,7 +190,7 @@ def _add_published_outline(fig, comparison: EraComparison, *, metric: str, direc
     points = _published(comparison, metric, direction)
     if points:
         fig.add_bar(
-            name=f"Published ({points[0][1].publisher}), {direction.replace('-', ' → ')}",
+            name=f"Published ({points[0][1].publisher}), {arrow(direction)}",
             x=[n for n, _ in points],
             y=[p.value for _, p in points],
             offsetgroup=direction,
@@ -162,7 +201,12 @@ def _add_published_outline(fig, comparison: EraComparison, *, metric: str, direc
 
 
 def _published_note(comparison: EraComparison) -> str:
-    sources = {(p.publisher, p.title, p.as_of) for r in comparison.rows for p in r.published}
+    sources = {
+        (p.publisher, p.title, p.as_of)
+        for r in comparison.rows
+        for p in r.published
+        if comparable(comparison, p)
+    }
     return " ".join(
         f"Published: {pub}, \u201c{title}\u201d ({as_of:%B %Y})."
         for pub, title, as_of in sorted(sources)
@@ -170,23 +214,45 @@ def _published_note(comparison: EraComparison) -> str:
 
 
 def timeline_chart(
-    timeline: Timeline, eras: Sequence = (), marks: Sequence[VisitMark] = ()
+    timeline: Timeline,
+    eras: Sequence = (),
+    marks: Sequence[VisitMark] = (),
+    links: dict | None = None,
 ) -> go.Figure:
-    """Visits per year by direction, era bands shaded, leader-level visits marked."""
+    """Visits per year by direction, era bands shaded, leader-level visits marked.
+    `links` maps (year, direction) to the list of those visits."""
     by_year = defaultdict(list)
     for mark in marks:
         by_year[(mark.start_date.year, mark.direction)].append(mark)
     years = [y.year for y in timeline.years]
+    links = links or {}
     fig = go.Figure()
     for colour, direction in zip(COLOURS, timeline.directions, strict=True):
         fig.add_bar(
-            name=direction.replace("-", " → "),
+            name=arrow(direction),
             x=years,
             marker_color=colour,
             y=[y.directions[direction] for y in timeline.years],
             hovertext=[_names(by_year[(y, direction)]) for y in years],
-            hovertemplate="%{x}: %{y} visits " + direction + "<br>%{hovertext}<extra></extra>",
+            customdata=[links.get((y, direction), "") for y in years],
+            hovertemplate=f"%{{x}}: %{{y}} visits {arrow(direction)}<br>%{{hovertext}}"
+            + (CLICK if links else "")
+            + "<extra></extra>",
         )
+    _leader_stars(fig, timeline, marks)
+    _layout(
+        fig,
+        title="High-level visits per year, by direction",
+        x="Year",
+        y="Visits (count per year)",
+        source=source_line(timeline),
+    )
+    fig.update_layout(barmode="stack")
+    _era_bands(fig, eras, years)  # after _layout, which sets the annotations
+    return fig
+
+
+def _leader_stars(fig, timeline: Timeline, marks: Sequence[VisitMark]) -> None:
     leaders = [m for m in marks if m.level == Level.LEADER]
     if leaders:
         fig.add_scatter(
@@ -203,31 +269,34 @@ def timeline_chart(
             hovertext=[m.label for m in leaders],
             hovertemplate="%{hovertext}<extra></extra>",
         )
-    _layout(
-        fig,
-        title="High-level visits per year, by direction",
-        x="Year",
-        y="Visits (count per year)",
-        source=source_line(timeline),
-    )
-    fig.update_layout(barmode="stack")
-    for i, era in enumerate(eras):  # after _layout, which sets the annotations
-        start = _fractional_year(era.start_date)
-        end = _fractional_year(era.end_date) if era.end_date else max(years, default=0) + 1
+
+
+def _era_bands(fig, eras: Sequence, years: list[int]) -> None:
+    """A shaded band per era and its name centred over the visible part of the band,
+    on alternating rows (era-label annotations; charts.js stands them upright on a
+    phone, where the rows would still collide)."""
+    first, last = min(years, default=0) - 0.5, max(years, default=0) + 0.5
+    for i, era in enumerate(eras):
+        start = _fractional_year(era.start_date) - 0.5
+        end = _fractional_year(era.end_date) - 0.5 if era.end_date else last
         if end <= start:  # an ongoing era that begins after the last year shown
             continue
         fig.add_vrect(
-            x0=start - 0.5,
-            x1=end - 0.5,
-            fillcolor="#888" if i % 2 else "#bbb",
-            opacity=0.12,
-            line_width=0,
-            annotation_text=era.name,
-            annotation_position="top left",
-            annotation_font_size=10,
-            annotation_yshift=-14 * (i % 2),
-        )  # short eras' labels do not collide
-    return fig
+            x0=start, x1=end, fillcolor="#888" if i % 2 else "#bbb", opacity=0.12, line_width=0
+        )
+        middle = (max(start, first) + min(end, last)) / 2
+        fig.add_annotation(
+            name="era-label",
+            text=era.name,
+            x=middle,
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=-14 * (i % 2) - 16,
+            showarrow=False,
+            font={"size": 10},
+        )
 
 
 def _fractional_year(day) -> float:
@@ -261,8 +330,9 @@ def rate_chart(comparison: EraComparison) -> go.Figure:
     )
 
 
-def window_chart(comparison: EraComparison) -> go.Figure:
-    """Visits within the first N years of each era (an equal window)."""
+def window_chart(comparison: EraComparison, why: str = "") -> go.Figure:
+    """Visits within the first N years of each era (an equal window). Eras that have
+    not lasted N years are hatched (the same mark in light and dark)."""
     rows = comparison.rows
     n = comparison.window
     fig = go.Figure(
@@ -270,33 +340,40 @@ def window_chart(comparison: EraComparison) -> go.Figure:
             name=f"First {n} years",
             x=[r.name for r in rows],
             y=[r.in_window or 0 for r in rows],
-            marker_color=["#1e8449" if r.window_complete else "#a9dfbf" for r in rows],
+            marker={
+                "color": "#1e8449",
+                "line": {"color": "#1e8449", "width": 2},
+                "pattern": {
+                    **INCOMPLETE,
+                    "shape": ["" if r.window_complete else "/" for r in rows],
+                },
+            },
             hovertext=[
-                (
-                    "complete window"
-                    if r.window_complete
-                    else f"era shorter than {n} years so far ({r.years:.1f})"
-                )
+                "complete window" if r.window_complete else f"era lasted {r.years:.1f} years"
                 for r in rows
             ],
             hovertemplate="%{x}: %{y} visits<br>%{hovertext}<extra></extra>",
         )
     )
+    note = f"Window: {n} years{f' ({why})' if why else ''}. Hatched: the era lasted less."
     return _layout(
         fig,
         title=f"Visits in the first {n} years of each era",
         x="Era",
         y=f"Visits in first {n} years (count)",
-        source=source_line(comparison, "Pale bars: the era has not lasted the full window."),
+        source=source_line(comparison, note),
     )
 
 
-def leader_visits_chart(comparison: EraComparison, marks: Sequence[VisitMark] = ()) -> go.Figure:
-    """Leader-level visits (summits) per era by direction, beside published ones."""
+def leader_visits_chart(
+    comparison: EraComparison, marks: Sequence[VisitMark] = (), links: dict | None = None
+) -> go.Figure:
+    """Leader-level visits (summits) per era by direction, beside the ones published
+    on the comparison's as-of date."""
     by_era = _marks_by_era(comparison, [m for m in marks if m.level == Level.LEADER])
     fig = go.Figure()
     for direction in comparison.directions:
-        _direction_bars(fig, comparison, direction, by_era, "leader_visits", "leader visits")
+        _direction_bars(fig, comparison, direction, by_era, "leader_visits", "leader visits", links)
         _add_published_outline(fig, comparison, metric="leader_visits", direction=direction)
     return _layout(
         fig,
@@ -305,43 +382,6 @@ def leader_visits_chart(comparison: EraComparison, marks: Sequence[VisitMark] = 
         y="Leader-level visits (count)",
         source=source_line(comparison, _published_note(comparison)),
     )
-
-
-def coverage_chart(comparison: EraComparison) -> go.Figure:
-    """Recorded counts against every published figure, under the figure's own rule."""
-    figures = [(r.name, p) for r in comparison.rows for p in r.published]
-    labels = [f"{name}: {_metric(p)}" for name, p in figures]
-    fig = go.Figure()
-    fig.add_bar(
-        name="Published",
-        x=labels,
-        y=[p.value for _, p in figures],
-        marker_color="#bbb",
-        hovertemplate="%{x}: %{y} published<extra></extra>",
-    )
-    fig.add_bar(
-        name="Recorded here",
-        x=labels,
-        y=[p.recorded for _, p in figures],
-        marker_color="#2c6fbb",
-        hovertext=[
-            f"coverage {p.coverage:.0%}" if p.coverage is not None else "" for _, p in figures
-        ],
-        hovertemplate="%{x}: %{y} recorded<br>%{hovertext}<extra></extra>",
-    )
-    return _layout(
-        fig,
-        title="Recorded visits against published figures",
-        x="Era and published figure",
-        y="Visits (count)",
-        source=source_line(comparison, _published_note(comparison)),
-    )
-
-
-def _metric(p) -> str:
-    if p.metric == "total":
-        return "all visits"
-    return f"leader visits {p.direction or ''}".strip()
 
 
 def person_timeline_chart(name: str, visits: Sequence, hosted: Sequence) -> go.Figure:
@@ -357,8 +397,9 @@ def person_timeline_chart(name: str, visits: Sequence, hosted: Sequence) -> go.F
             marker={"size": 12, "color": colour},
             x=[v.start_date.isoformat() for v in rows],
             y=[label] * len(rows),
-            hovertext=[f"{v.visitor.name}: {v.direction}, {v.date_label}" for v in rows],
-            hovertemplate="%{hovertext}<extra></extra>",
+            hovertext=[f"{v.visitor.name}: {arrow(v.direction)}, {v.date_label}" for v in rows],
+            customdata=[v.get_absolute_url() for v in rows],
+            hovertemplate="%{hovertext}<br><i>Click for the visit.</i><extra></extra>",
         )
     _layout(
         fig,
@@ -369,3 +410,60 @@ def person_timeline_chart(name: str, visits: Sequence, hosted: Sequence) -> go.F
     )
     fig.update_layout(height=260, margin={"b": 90})
     return fig
+
+
+def finding_chart(finding, links: dict | None = None) -> go.Figure:
+    """Per year in office, what a publication counted beside what the records give
+    under its rule, for each era it gave a total for (`visits.findings.Finding`).
+    `links` maps a figure id to the list of the visits it is compared with."""
+    rows = finding.totals[::-1]
+    links = links or {}
+    when = f"{finding.as_of:%-d %B %Y}"
+    fig = go.Figure()
+    for name, value, rate, colour in (
+        (f"Published by {finding.publisher}", "value", "published_per_year", PUBLISHED),
+        ("Recorded here, same rule", "recorded", "recorded_per_year", COLOURS[1]),
+    ):
+        fig.add_bar(
+            name=name,
+            x=[r.era for r in rows],
+            y=[getattr(r, rate) or 0 for r in rows],
+            marker_color=colour,
+            text=[getattr(r.figure, value) for r in rows],
+            texttemplate="%{text} visits",
+            textposition="outside",
+            hovertext=[f"{getattr(r.figure, value)} visits in {r.years:.1f} years" for r in rows],
+            customdata=[links.get(r.figure.figure_id, "") for r in rows],
+            hovertemplate="%{x}: %{y:.2f} per year<br>%{hovertext}"
+            + (CLICK if links else "")
+            + "<extra></extra>",
+        )
+    return _layout(
+        fig,
+        title=f"Visits per year in office, as {finding.publisher} counted on {when}",
+        x="Era",
+        y="Visits per year in office (count / years)",
+        source=f"Source: Summitry dataset, published visits to {when}, threshold: "
+        f"{_threshold(finding.min_level)}; {finding.publisher}, \u201c{finding.title}\u201d.",
+    )
+
+
+def era_levels_chart(table_rows: Sequence, directions: Sequence[str], era: str) -> go.Figure:
+    """An era's visits by the visitor's rank, one bar per direction; `table_rows` are
+    (level label, {direction: count}) pairs, highest rank first."""
+    fig = go.Figure()
+    for i, direction in enumerate(directions):
+        fig.add_bar(
+            name=arrow(direction),
+            x=[label for label, _ in table_rows],
+            y=[counts.get(direction, 0) for _, counts in table_rows],
+            marker_color=COLOURS[i % 2],
+            hovertemplate=f"%{{x}}: %{{y}} visits {arrow(direction)}<extra></extra>",
+        )
+    return _layout(
+        fig,
+        title=f"Visits during the era of {era}, by rank",
+        x="Visitor's rank",
+        y="Visits (count)",
+        source="Source: Summitry dataset, published visits.",
+    )

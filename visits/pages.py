@@ -4,18 +4,38 @@ charts, tables and headline built from visits.stats (the numbers the API gives).
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
+import hashlib
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import QueryDict
 from django.urls import reverse
 
-from visits import charts, stats, tables
+from visits import chart_registry, findings, stats, tables
 from visits.eras import membership
 from visits.filters import LEVEL_CHOICES, PairField
-from visits.models import DataVersion, Era, EraScheme, Level, PublishedFigure
+from visits.models import (
+    Confidence,
+    DataVersion,
+    Era,
+    EraScheme,
+    Kind,
+    Level,
+    PublishedFigure,
+    Visit,
+)
+
+
+class MultipleValues(forms.CheckboxSelectMultiple):
+    """Several values, repeated (`exclude_kind=event&exclude_kind=transit`) or
+    comma-separated (`exclude_kind=event,transit`), as the API takes them."""
+
+    def value_from_datadict(self, data, files, name):
+        values = super().value_from_datadict(data, files, name)
+        return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
 class CompareForm(forms.Form):
@@ -40,8 +60,28 @@ class CompareForm(forms.Form):
         min_value=1,
         max_value=100,
         label="Equal window (years)",
-        help_text="Default: the latest era's length so far.",
+        help_text="Default: chosen so that complete eras are compared; the chart says how.",
     )
+    exclude_kind = forms.MultipleChoiceField(
+        required=False,
+        choices=Kind.choices,
+        widget=MultipleValues,
+        label="Leave out",
+        help_text="Kinds of visit.",
+    )
+    min_confidence = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any"), (Confidence.MEDIUM, "Medium or high"), (Confidence.HIGH, "High")],
+        label="Confidence at least",
+    )
+
+
+def form_data(query: QueryDict) -> QueryDict:
+    """The request's parameters over the featured comparison's."""
+    data = query.copy()
+    for name, value in featured_params().items():
+        data.setdefault(name, value)
+    return data
 
 
 def featured_params() -> dict:
@@ -53,119 +93,132 @@ def featured_params() -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Chart:
-    slug: str
-    title: str
-    caption: str
-    figure: dict  # Plotly figure JSON, as the API's charts endpoint returns it
-    table: tables.Table
-    csv_url: str
-    permalink: str
+def base_visits(data: dict) -> tuple[QuerySet, dict]:
+    """Published visits narrowed by the form's kind and confidence controls, and the
+    parameters (the API's names) that reproduce that narrowing."""
+    visits, filters = Visit.objects.published(), {}
+    if data.get("exclude_kind"):
+        visits = visits.exclude(kind__in=data["exclude_kind"])
+        filters["exclude_kind"] = ",".join(data["exclude_kind"])
+    if data.get("min_confidence"):
+        visits = visits.confidence_at_least(data["min_confidence"])
+        filters["min_confidence"] = data["min_confidence"]
+    return visits, filters
 
 
-CAPTIONS = {
-    "era-comparison": "Visits per era, split by direction. Orange diamonds: the totals CSIS "
-    "published; grey dashes: the total recorded here. Where a diamond stands above the "
-    "bars, the itemised records fall short of the published count.",
-    "timeline": "Visits per calendar year by direction; shaded bands are the eras, "
-    "stars mark leader-level visits. Hover a bar for the visits behind it.",
-    "rate": "Visits divided by the years each era lasted (up to the as-of date), since "
-    "eras differ in length: Mao's 27 years against a few for a new leader.",
-    "window": "Visits within the first N years of each era, an equal window for eras of "
-    "different lengths. Pale bars: eras that have not yet lasted N years.",
-    "leader-visits": "Visits by a supreme or paramount leader, by direction: the summits. "
-    "Orange outlines: the leader trips CSIS published for that direction.",
-}
-TITLES = {
-    "era-comparison": "Visits per era",
-    "timeline": "Visits per year",
-    "rate": "Visits per year in office",
-    "window": "Equal window",
-    "leader-visits": "Leader-level visits",
-}
-
-
-def _query(data: dict) -> tuple[dict, str, int]:
-    """(pair/min_level/as_of, scheme slug, window) from valid CompareForm data, with
-    today and the latest era's length as defaults."""
-    as_of = data.get("as_of") or dt.date.today()
-    scheme = data["scheme"].slug
-    common = {"pair": data["pair"], "min_level": Level.from_slug(data["min_level"]), "as_of": as_of}
-    window = data.get("window") or stats.default_window(scheme=scheme, as_of=as_of)
-    return common, scheme, window
+def chart_data(data: dict) -> chart_registry.ComparisonData:
+    visits, filters = base_visits(data)
+    return chart_registry.ComparisonData(
+        pair=data["pair"],
+        scheme=data["scheme"].slug,
+        min_level=Level.from_slug(data["min_level"]),
+        as_of=data.get("as_of") or dt.date.today(),
+        window=data.get("window"),
+        visits=visits,
+        filters=filters,
+    )
 
 
 def comparison_page(data: dict) -> dict:
-    """The context of a comparison page for valid CompareForm data."""
-    common, scheme, window = _query(data)
-    comparison = stats.era_comparison(**common, scheme=scheme, window=window)
-    timeline = stats.timeline(**common)
-    marks = stats.visit_marks(**common)
-    params = {
-        "pair": ",".join(common["pair"]),
-        "scheme": scheme,
-        "min_level": Level(common["min_level"]).slug,
-        "as_of": common["as_of"].isoformat(),
-        "window": window,
-    }
+    """The context of a comparison page for valid CompareForm data, cached per data
+    version (so a read after any write is fresh) and per query."""
+    version = DataVersion.current()
+    key = _cache_key("compare", version, sorted(_form_params(data).items()))
+    context = cache.get(key)
+    if context is None:
+        context = _comparison_context(chart_data(data))
+        cache.set(key, context, CACHE_SECONDS)
+    return {**context, "last_changed": version.changed_at}
+
+
+CACHE_SECONDS = 24 * 3600
+
+
+def _cache_key(prefix: str, version: DataVersion, query) -> str:
+    changed = version.changed_at.timestamp() if version.changed_at else 0
+    digest = hashlib.sha256(repr((version.version, changed, query)).encode()).hexdigest()
+    return f"summitry:{prefix}:{digest}"
+
+
+def _form_params(data: dict) -> dict:
     return {
-        "comparison": comparison,
-        "headline": headline(comparison),
-        "charts": _charts(comparison, timeline, marks, params),
-        "params": params,
-        "query": urlencode(params),
-        "last_changed": DataVersion.current().changed_at,
+        "pair": ",".join(data["pair"]),
+        "scheme": data["scheme"].slug,
+        "min_level": data["min_level"],
+        "as_of": (data.get("as_of") or dt.date.today()).isoformat(),
+        "window": data.get("window") or "",
+        "exclude_kind": ",".join(data.get("exclude_kind") or []),
+        "min_confidence": data.get("min_confidence") or "",
     }
 
 
-def _charts(comparison, timeline, marks, params) -> list[Chart]:
-    built = {
-        "era-comparison": (
-            charts.era_comparison_chart(comparison, marks),
-            tables.era_comparison_table(comparison),
-        ),
-        "timeline": (
-            charts.timeline_chart(timeline, comparison.rows, marks),
-            tables.timeline_table(timeline),
-        ),
-        "rate": (charts.rate_chart(comparison), tables.rate_table(comparison)),
-        "window": (charts.window_chart(comparison), tables.window_table(comparison)),
-        "leader-visits": (
-            charts.leader_visits_chart(comparison, marks),
-            tables.leader_visits_table(comparison),
-        ),
+def _comparison_context(d: chart_registry.ComparisonData) -> dict:
+    params = {
+        "pair": ",".join(d.pair),
+        "scheme": d.scheme,
+        "min_level": Level(d.min_level).slug,
+        "as_of": d.as_of.isoformat(),
+        "window": d.window.years,
+        **d.filters,
     }
     query = urlencode(params)
-    return [
-        Chart(
-            slug=slug,
-            title=TITLES[slug],
-            caption=CAPTIONS[slug],
-            figure=json.loads(figure.to_json()),
-            table=table,
-            csv_url=f"{reverse('chart-csv', args=[slug])}?{query}",
-            permalink=f"{reverse('compare')}?{query}#{slug}",
-        )
-        for slug, (figure, table) in built.items()
-    ]
+    return {
+        "comparison": d.comparison,
+        "headline": headline(d.comparison),
+        "finding": d.finding,
+        "finding_sentence": finding_sentence(d.finding) if d.finding else "",
+        "as_published_url": _as_published_url(d),
+        "charts": [
+            chart_registry.build(
+                spec,
+                d,
+                csv_url=f"{reverse('chart-csv', args=[spec.slug])}?{query}",
+                permalink=f"{reverse('compare')}?{query}#{spec.slug}",
+            )
+            for spec in chart_registry.shown("comparison", d)
+        ],
+        "params": params,
+        "query": query,
+        "cite_context": f"{d.comparison.scheme_name}, {' ⇄ '.join(d.pair)}, "
+        f"{d.comparison.min_level.replace('_', ' ')} or above, as of {d.as_of:%-d %B %Y}",
+    }
+
+
+def _as_published_url(d: chart_registry.ComparisonData) -> str:
+    """The comparison as the finding's publisher saw it: its date and threshold."""
+    if d.finding is None:
+        return ""
+    params = {"pair": ",".join(d.pair), "scheme": d.finding.scheme}
+    params |= {"min_level": d.finding.min_level, "as_of": d.finding.as_of.isoformat()}
+    return f"{reverse('compare')}?{urlencode({**params, **d.filters})}"
 
 
 def chart_table(slug: str, data: dict) -> tables.Table:
-    """The table of one chart, for its CSV download: only the stats that table needs,
-    no figures."""
-    common, scheme, window = _query(data)
-    if slug == "timeline":
-        return tables.timeline_table(stats.timeline(**common))
-    return TABLES[slug](stats.era_comparison(**common, scheme=scheme, window=window))
+    """The table of one comparison chart, for its CSV download: only the stats that
+    table needs, no figures. Raises KeyError for a chart that is not one."""
+    spec = chart_registry.REGISTRY[slug]
+    d = chart_data(data)
+    if spec.scope != "comparison" or not spec.shown(d):
+        raise KeyError(slug)
+    return spec.table(d)
 
 
-TABLES = {
-    "era-comparison": tables.era_comparison_table,
-    "rate": tables.rate_table,
-    "window": tables.window_table,
-    "leader-visits": tables.leader_visits_table,
-}
+def finding_sentence(f: findings.Finding) -> str:
+    """ "As CSIS counted on 28 March 2018: Xi Jinping 7 published, 9 recorded here;
+    Hu Jintao 54 / 57; … — per year in office by then, 1.7, 5.7 and … recorded here."
+    Latest era first."""
+    counts = [
+        f"{r.era} {r.figure.value} published, {r.figure.recorded} recorded here"
+        if i == 0
+        else f"{r.era} {r.figure.value} / {r.figure.recorded}"
+        for i, r in enumerate(f.totals)
+    ]
+    rates = [f"{r.recorded_per_year:.1f}" for r in f.totals if r.recorded_per_year is not None]
+    rate_text = ", ".join(rates[:-1]) + f" and {rates[-1]}" if len(rates) > 1 else "".join(rates)
+    return (
+        f"As {f.publisher} counted on {f.as_of:%-d %B %Y}: {'; '.join(counts)} \u2014 "
+        f"per year in office by then, {rate_text} recorded here."
+    )
 
 
 def headline(c: stats.EraComparison) -> str:
@@ -227,20 +280,37 @@ def visit_eras(visit) -> list[tuple]:
     return out
 
 
-def person_figure(person, visits, hosted) -> dict:
-    """A person's visits (as visitor, and as host) on a timeline, as Plotly JSON."""
-    return json.loads(charts.person_timeline_chart(person.name, visits, hosted).to_json())
+def person_charts(person, visits, hosted) -> list[chart_registry.BuiltChart]:
+    """The person page's chart, with its table, CSV, permalink (and citation)."""
+    data = chart_registry.PersonData(person, visits, hosted)
+    return _page_charts("person", data, reverse("person-detail", args=[person.slug]))
 
 
-def coverage() -> list[stats.EraComparison]:
-    """One comparison per (pair, scheme, as-of date) that published figures exist for,
-    so each figure stands beside the records counted under its own rule."""
-    keys = (
-        PublishedFigure.objects.order_by()
-        .values_list("country_a_id", "country_b_id", "era__scheme__slug", "as_of")
-        .distinct()
-    )
+def era_charts(era, visits) -> list[chart_registry.BuiltChart]:
+    data = chart_registry.EraData(era, visits)
+    return _page_charts("era", data, era.get_absolute_url())
+
+
+def _page_charts(scope: str, data, page: str) -> list[chart_registry.BuiltChart]:
     return [
-        stats.era_comparison(pair=(a, b), scheme=scheme, as_of=as_of)
-        for a, b, scheme, as_of in keys
+        chart_registry.build(
+            spec, data, csv_url=f"{page}{spec.slug}.csv", permalink=f"{page}#{spec.slug}"
+        )
+        for spec in chart_registry.shown(scope, data)
     ]
+
+
+def about_findings() -> list[tuple[findings.Finding, list]]:
+    """Every publication's figures beside the records under their own rules, each
+    row with its recorded visits grouped (findings.figure_gaps), for /about/."""
+    pairs = (
+        PublishedFigure.objects.order_by().values_list("country_a_id", "country_b_id").distinct()
+    )
+    out = []
+    for pair in pairs:
+        gaps = findings.pair_figure_gaps(pair=pair)
+        out += [
+            (f, [(row, gaps[row.figure.figure_id]) for row in f.rows])
+            for f in findings.like_for_like(pair=pair)
+        ]
+    return out

@@ -32,6 +32,7 @@ class PublishedCount:
     value: int
     recorded: int
     quote: str = ""
+    figure_id: int | None = None
 
     @property
     def coverage(self) -> float | None:
@@ -97,6 +98,16 @@ def direction_q(visitor: str, host: str) -> Q:
     return Q(visitor_country_id=visitor, host_country_id=host)
 
 
+def pair_q(a: str, b: str) -> Q:
+    """Visits between two countries, either direction (`for_pair` as a Q)."""
+    return direction_q(a, b) | direction_q(b, a)
+
+
+def figures_of_pair_q(a: str, b: str) -> Q:
+    """Published figures about two countries, whichever is named first."""
+    return Q(country_a_id=a, country_b_id=b) | Q(country_a_id=b, country_b_id=a)
+
+
 def era_comparison(
     *,
     pair: tuple[str, str],
@@ -122,10 +133,7 @@ def era_comparison(
     figures = list(
         PublishedFigure.objects.select_related("era")
         .filter(era__in=eras)
-        .filter(
-            Q(country_a_id=pair[0], country_b_id=pair[1])
-            | Q(country_a_id=pair[1], country_b_id=pair[0])
-        )
+        .filter(figures_of_pair_q(*pair))
     )
     base = (visits if visits is not None else Visit.objects.published()).for_pair(*pair)
     counted = Q(level__gte=min_level, start_date__lte=as_of)
@@ -223,6 +231,7 @@ def _era_row(era: Era, counts: dict, figures, pair, as_of: dt.date, window) -> E
                 value=f.value,
                 recorded=counts[f"figure{f.pk}"],
                 quote=f.quote,
+                figure_id=f.pk,
             )
             for f in figures
             if f.era_id == era.pk
@@ -343,6 +352,32 @@ def facets(visits: QuerySet[Visit], names: list[str]) -> dict[str, list[FacetCou
 
 
 @dataclass(frozen=True)
+class LevelRow:
+    level: Level
+    directions: dict[str, int]
+
+
+def level_counts(visits: QuerySet[Visit]) -> tuple[list[str], list[LevelRow]]:
+    """(directions, rows): `visits` by the visitor's rank, highest first, and by
+    direction (`PRK-CHN`), directions in order of their first appearance by count.
+    Ranks without visits are left out. One query."""
+    rows = (
+        visits.order_by()
+        .values("level", "visitor_country_id", "host_country_id")
+        .annotate(n=Count("pk"))
+        .order_by("-level", "-n")
+    )
+    by_level: dict[int, dict[str, int]] = {}
+    directions: dict[str, int] = {}
+    for r in rows:
+        direction = f"{r['visitor_country_id']}-{r['host_country_id']}"
+        by_level.setdefault(r["level"], {})[direction] = r["n"]
+        directions[direction] = directions.get(direction, 0) + r["n"]
+    ordered = sorted(directions, key=lambda d: (-directions[d], d))
+    return ordered, [LevelRow(Level(level), counts) for level, counts in by_level.items()]
+
+
+@dataclass(frozen=True)
 class VisitMark:
     """A visit as charts name it in hover text."""
 
@@ -384,14 +419,55 @@ def visit_marks(
     ]
 
 
-def default_window(*, scheme: str, as_of: dt.date | None = None) -> int:
-    """The latest era's length in whole years by `as_of` (default today), at least 1:
-    the equal window that compares every era with the current one. One query."""
+@dataclass(frozen=True)
+class Window:
+    """The default equal window and why it was chosen, for the chart's caption."""
+
+    years: int
+    reason: str
+
+
+def default_window(
+    *, scheme: str, as_of: dt.date | None = None, pair: tuple[str, str] | None = None
+) -> Window:
+    """An equal window that compares complete eras: the length (whole years, at least
+    1) of the era that was current when the pair's latest published total was
+    counted, by `as_of`; else the shortest era that had ended by `as_of`; else the
+    latest era so far. Two queries."""
     as_of = as_of or dt.date.today()
-    era = (
-        Era.objects.filter(scheme__slug=scheme, start_date__lte=as_of).order_by("start_date").last()
+    eras = list(
+        Era.objects.filter(scheme__slug=scheme, start_date__lte=as_of).order_by("start_date")
     )
-    if era is None:
-        return 1
+    figure = _latest_total_figure(pair, scheme, as_of) if pair and eras else None
+    if figure is not None:
+        era = era_rules.era_for(figure.as_of, eras) or eras[-1]
+        years = _whole_years(era, figure.as_of)
+        why = f"{era.name}'s era had lasted {years} full years when {figure.publisher} counted"
+        return Window(years, f"{why} on {figure.as_of:%-d %B %Y}")
+    complete = sorted((e for e in eras if e.end_date and e.end_date <= as_of), key=_length)
+    if complete:
+        return Window(
+            _whole_years(complete[0], as_of), f"the shortest complete era, {complete[0].name}'s"
+        )
+    if eras:
+        return Window(_whole_years(eras[-1], as_of), f"the latest era so far, {eras[-1].name}'s")
+    return Window(1, "no era had begun")
+
+
+def _latest_total_figure(pair, scheme: str, as_of: dt.date) -> PublishedFigure | None:
+    figures = PublishedFigure.objects.filter(
+        figures_of_pair_q(*pair),
+        era__scheme__slug=scheme,
+        metric=PublishedFigure.Metric.TOTAL,
+        as_of__lte=as_of,
+    )
+    return figures.order_by("-as_of", "pk").first()
+
+
+def _length(era: Era) -> dt.timedelta:
+    return era.end_date - era.start_date
+
+
+def _whole_years(era: Era, as_of: dt.date) -> int:
     until = min(era.end_date, as_of) if era.end_date else as_of
     return max(1, int(era_rules.years_between(era.start_date, until)))

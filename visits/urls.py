@@ -9,6 +9,10 @@ urlpatterns = [
     path("visits/", views.visit_list, name="visit-list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("people/<slug:slug>/", views.person_detail, name="person-detail"),
+    path("people/<slug:slug>/<slug:chart>.csv", views.person_chart_csv, name="person-chart-csv"),
     path("eras/<slug:scheme>/<slug:slug>/", views.era_detail, name="era-detail"),
+    path(
+        "eras/<slug:scheme>/<slug:slug>/<slug:chart>.csv", views.era_chart_csv, name="era-chart-csv"
+    ),
     path("about/", views.about, name="about"),
 ]

@@ -3,26 +3,26 @@
 import csv
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
-from visits import pages, stats
+from visits import chart_registry, pages
 from visits.eras import in_era_q
 from visits.filters import VisitFilter
-from visits.models import DataVersion, Era, EraScheme, Person, PublishedFigure, Visit
+from visits.models import DataVersion, Era, EraScheme, Person, Visit
 
 SORTS = {"start_date", "-start_date", "level", "-level", "visitor__name", "-visitor__name"}
 
 
 def home(request):
-    form = pages.CompareForm(pages.featured_params())
+    form = pages.CompareForm(pages.form_data(QueryDict()))
     form.is_valid()
     context = pages.comparison_page(form.cleaned_data)
     return render(request, "visits/home.html", {**context, "form": form})
 
 
 def compare(request):
-    form = pages.CompareForm({**pages.featured_params(), **request.GET.dict()})
+    form = pages.CompareForm(pages.form_data(request.GET))
     if not form.is_valid():
         return render(request, "visits/compare.html", {"form": form}, status=400)
     context = pages.comparison_page(form.cleaned_data)
@@ -30,12 +30,19 @@ def compare(request):
 
 
 def chart_csv(request, slug: str):
-    form = pages.CompareForm({**pages.featured_params(), **request.GET.dict()})
-    if slug not in pages.TITLES:
-        raise Http404("No such chart.")
+    form = pages.CompareForm(pages.form_data(request.GET))
     if not form.is_valid():
+        if slug not in chart_registry.REGISTRY:
+            raise Http404("No such chart.")
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    table = pages.chart_table(slug, form.cleaned_data)
+    try:
+        table = pages.chart_table(slug, form.cleaned_data)
+    except KeyError:
+        raise Http404("No such chart.") from None
+    return _csv(table, slug)
+
+
+def _csv(table, slug: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="summitry-{slug}.csv"'
     writer = csv.writer(response)
@@ -88,10 +95,15 @@ def visit_detail(request, pk: int):
     )
 
 
-def person_detail(request, slug: str):
+def _person(request, slug: str):
     person = get_object_or_404(Person.objects.visible_to(request.user), slug=slug)
     visits = list(person.visits.published().with_related())
     hosted = list(person.hosted_visits.published().with_related())
+    return person, visits, hosted
+
+
+def person_detail(request, slug: str):
+    person, visits, hosted = _person(request, slug)
     return render(
         request,
         "visits/person_detail.html",
@@ -99,25 +111,47 @@ def person_detail(request, slug: str):
             "person": person,
             "visits": visits,
             "hosted": hosted,
-            "figure": pages.person_figure(person, visits, hosted),
+            "charts": pages.person_charts(person, visits, hosted),
+            "last_changed": DataVersion.current().changed_at,
         },
     )
 
 
-def era_detail(request, scheme: str, slug: str):
+def person_chart_csv(request, slug: str, chart: str):
+    person, visits, hosted = _person(request, slug)
+    spec = chart_registry.REGISTRY.get(chart)
+    if spec is None or spec.scope != "person":
+        raise Http404("No such chart.")
+    return _csv(spec.table(chart_registry.PersonData(person, visits, hosted)), chart)
+
+
+def _era(scheme: str, slug: str):
     era = get_object_or_404(
         Era.objects.select_related("scheme", "leader"), scheme__slug=scheme, slug=slug
     )
-    visits = Visit.objects.published().filter(in_era_q(era)).with_related()
+    return era, Visit.objects.published().filter(in_era_q(era))
+
+
+def era_detail(request, scheme: str, slug: str):
+    era, visits = _era(scheme, slug)
     return render(
         request,
         "visits/era_detail.html",
         {
             "era": era,
-            "visits": visits,
-            "facets": stats.facets(visits, ["direction", "level"]),
+            "visits": visits.with_related(),
+            "charts": pages.era_charts(era, visits),
+            "last_changed": DataVersion.current().changed_at,
         },
     )
+
+
+def era_chart_csv(request, scheme: str, slug: str, chart: str):
+    era, visits = _era(scheme, slug)
+    spec = chart_registry.REGISTRY.get(chart)
+    if spec is None or spec.scope != "era":
+        raise Http404("No such chart.")
+    return _csv(spec.table(chart_registry.EraData(era, visits)), chart)
 
 
 def about(request):
@@ -126,9 +160,8 @@ def about(request):
         "visits/about.html",
         {
             "schemes": EraScheme.objects.prefetch_related("eras__leader").order_by("name"),
-            "figures": PublishedFigure.objects.select_related("era__scheme"),
             "levels": pages.LEVEL_LADDER,
-            "coverage": pages.coverage(),
+            "findings": pages.about_findings(),
             "last_changed": DataVersion.current().changed_at,
             "visit_count": Visit.objects.published().count(),
         },

@@ -1,0 +1,68 @@
+"""Published figures like for like, and the breakdown of the visits behind each, on
+the shipped seed data; every expected value is recomputed from the records."""
+
+import datetime as dt
+
+import pytest
+
+from visits import findings
+from visits.models import Level, PublishedFigure, Visit
+from visits.stats import figure_q
+
+pytestmark = pytest.mark.django_db
+PAIR = ("CHN", "PRK")
+
+
+def recorded(figure: PublishedFigure):
+    return Visit.objects.published().for_pair(*PAIR).filter(figure_q(figure))
+
+
+def test_like_for_like_sets_each_figure_beside_its_own_rule(seeded, django_assert_num_queries):
+    with django_assert_num_queries(5):  # the keys, and one comparison
+        (finding,) = findings.like_for_like(pair=PAIR)
+    assert (finding.publisher, finding.as_of) == ("CSIS", dt.date(2018, 3, 28))
+    assert [(r.era, r.figure.value, r.figure.recorded) for r in finding.totals] == [
+        ("Xi Jinping", 7, 9),
+        ("Hu Jintao", 54, 57),
+        ("Mao Zedong", 21, 25),
+    ]
+    for row in finding.rows:
+        figure = PublishedFigure.objects.get(pk=row.figure.figure_id)
+        assert row.figure.recorded == recorded(figure).count()
+    xi = finding.totals[0]
+    assert xi.years == 5.36 and xi.recorded_per_year == round(9 / 5.36, 2)
+
+
+def test_figure_gaps_group_the_recorded_visits(seeded, django_assert_num_queries):
+    figures = list(PublishedFigure.objects.select_related("era"))
+    with django_assert_num_queries(1):
+        gaps = findings.figure_gaps(figures)
+    for f in figures:
+        gap, visits = gaps[f.pk], recorded(f)
+        assert gap.recorded == visits.count() and gap.value == f.value
+        groups = {g.slug: g for g in gap.groups}
+        assert groups["event"].count == visits.filter(kind="event").count()
+        assert groups["transit"].count == visits.filter(kind="transit").count()
+        assert groups["low-confidence"].count == visits.filter(confidence="low").count()
+        if f.metric == "total":
+            assert groups["at-threshold"].count == visits.filter(level=f.min_level).count()
+            assert groups["at-threshold"].params == {"level": Level(f.min_level).slug}
+        else:
+            assert "at-threshold" not in groups
+        grouped = visits.filter(kind__in=["event", "transit"]) | visits.filter(confidence="low")
+        if f.metric == "total":
+            grouped = grouped | visits.filter(level=f.min_level)
+        assert gap.other == gap.recorded - grouped.distinct().count()
+
+
+def test_xi_gap_names_the_parade_and_the_belt_and_road_forum(seeded):
+    xi = PublishedFigure.objects.get(era__slug="xi")
+    events = {g.slug: g for g in findings.figure_gaps([xi])[xi.pk].groups}["event"]
+    days = {v.label.split(" (")[1].rstrip(")") for v in events.visits}
+    assert {"2 September 2015", "14 May 2017"} <= days
+    assert events.params == {"kind": "event"}
+
+
+def test_no_figures_no_gaps(db):
+    assert findings.figure_gaps([]) == {}
+    assert findings.like_for_like(pair=PAIR) == []
