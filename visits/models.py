@@ -11,7 +11,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from visits.dates import format_date, is_first_day, latest_possible_date
-from visits.querysets import EraQuerySet, PersonQuerySet, VisitQuerySet
+from visits.querysets import EraQuerySet, PersonQuerySet, VisitQuerySet, search_key
 
 
 class Level(models.IntegerChoices):
@@ -107,10 +107,15 @@ class Person(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     native_name = models.CharField(max_length=200, blank=True)
     aliases = models.TextField(
-        blank=True, help_text="Other romanisations and spellings, separated by ';'."
+        blank=True,
+        help_text="Other names, separated by ';': romanisations, spellings, and the name "
+        "in other scripts (hanja, traditional or simplified Chinese).",
     )
     country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True)
     wikidata_id = models.CharField(max_length=20, blank=True)
+    search_key = models.TextField(
+        blank=True, editable=False, help_text="Every name, normalised for search; set on save."
+    )
     history = HistoricalRecords()
 
     objects = PersonQuerySet.as_manager()
@@ -122,12 +127,24 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.set_search_key()
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"name", "native_name", "aliases"} & set(fields):
+            kwargs["update_fields"] = {*fields, "search_key"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("person-detail", args=[self.slug])
 
     @property
     def alias_list(self) -> list[str]:
         return [a.strip() for a in self.aliases.split(";") if a.strip()]
+
+    def set_search_key(self) -> None:
+        """Derive `search_key` from the names (querysets.search_key); save() calls it,
+        a bulk create must call it first."""
+        self.search_key = search_key(self.name, self.native_name, *self.alias_list)
 
 
 class Visit(models.Model):

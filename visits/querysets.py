@@ -4,18 +4,46 @@ e.g. `Visit.objects.published().for_pair("CHN", "PRK").at_least(Level.MINISTER)`
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-SEARCH_FIELDS = (
-    "visitor__name",
-    "visitor__aliases",
-    "visitor__native_name",
-    "visitor_title",
-    "purpose",
-    "places",
-)
+SEARCH_FIELDS = ("visitor_title", "purpose", "places")
+CONFIDENCE_ORDER = ("low", "medium", "high")
+# What may stand between two letters of a name in free text: spaces, hyphens and
+# dashes, apostrophes, dots (a bracket expression both Python's re, used by SQLite,
+# and PostgreSQL's regular expressions read alike).
+SEPARATORS = r"[\s'\u2019\u02bc.\u00b7\u2010\u2011\u2013\u2014-]*"
+
+
+def search_key(*names: str) -> str:
+    """One string in which a person's names are found whatever the spelling's case,
+    spaces, hyphens and apostrophes: each name NFKC-normalised, casefolded and
+    stripped of every character that is not a letter or digit (in any script), the
+    names joined by "|" (which a normalised query never contains, so a match never
+    spans two names). `Kim Jong-il`, `Kim Jong Il` and `kimjongil` give one key;
+    Hangul and Chinese characters are kept as they are."""
+    return "|".join(filter(None, (normalise(name) for name in names)))
+
+
+def normalise(text: str) -> str:
+    """`text` as search_key stores a name: NFKC, casefolded, letters and digits only."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def loose_pattern(key: str) -> str:
+    """A case-insensitive regular expression finding `key` (normalised) in free text
+    whatever separates its letters: `kimjongil` finds "Kim Jong-il" and "KIM JONG IL"."""
+    return SEPARATORS.join(re.escape(ch) for ch in key)
+
+
+def _any_field(fields, lookup: str, value: str) -> Q:
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{field}__{lookup}": value})
+    return q
 
 
 class VisitQuerySet(models.QuerySet):
@@ -42,7 +70,7 @@ class VisitQuerySet(models.QuerySet):
 
     def confidence_at_least(self, confidence: str) -> VisitQuerySet:
         """Visits whose confidence is `confidence` or higher (low < medium < high)."""
-        order = ["low", "medium", "high"]
+        order = CONFIDENCE_ORDER
         return self.filter(confidence__in=order[order.index(confidence) :])
 
     def between(self, start: dt.date | None, end: dt.date | None) -> VisitQuerySet:
@@ -59,15 +87,19 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(start_date__lte=day) if day else self
 
     def search(self, text: str) -> VisitQuerySet:
-        """Case-insensitive match in visitor and host names and aliases, titles,
-        purpose and places."""
-        q = Q()
-        for field in SEARCH_FIELDS:
-            q |= Q(**{f"{field}__icontains": text})
-        hosted = self.model.hosts.through.objects.filter(
-            Q(person__name__icontains=text) | Q(person__aliases__icontains=text)
-        ).values("visit_id")
-        return self.filter(q | Q(pk__in=hosted))
+        """Visits whose visitor or a host has a name, alias or native name containing
+        `text` as search_key normalises it, or whose title, purpose or places contain
+        it (loose_pattern): case, spaces, hyphens and apostrophes are ignored, in any
+        script. A `text` without a letter or digit is looked for as it is."""
+        key = normalise(text)
+        if not key:
+            return self.filter(_any_field(SEARCH_FIELDS, "icontains", text))
+        hosted = self.model.hosts.through.objects.filter(person__search_key__contains=key)
+        return self.filter(
+            _any_field(SEARCH_FIELDS, "iregex", loose_pattern(key))
+            | Q(visitor__search_key__contains=key)
+            | Q(pk__in=hosted.values("visit_id"))
+        )
 
     def overlapping_trips(self, visit) -> VisitQuerySet:
         """The same visitor's other visits whose days overlap `visit`'s. A visit spans
@@ -114,6 +146,21 @@ class PersonQuerySet(models.QuerySet):
 
 
 class EraQuerySet(models.QuerySet):
+    def named(self, name: str) -> EraQuerySet:
+        """Eras called `name`: by their slug, or by their leader's slug, so that
+        `xi-jinping` names Xi's era in every scheme (whose own slugs differ: `xi`,
+        `xi-jinping`). Within one scheme an era's own slug wins (see `in_scheme_named`)."""
+        return self.filter(Q(slug=name) | Q(leader__slug=name))
+
+    def in_scheme_named(self, scheme: str, name: str):
+        """The era of scheme `scheme` called `name` (`named`), or None when none is;
+        its own slug first, else the only era its leader led in the scheme."""
+        eras = list(self.filter(scheme__slug=scheme).named(name).select_related("scheme")[:3])
+        own = [era for era in eras if era.slug == name]
+        if own:
+            return own[0]
+        return eras[0] if len(eras) == 1 else None
+
     def overlapping(self, start: dt.date, end: dt.date | None) -> EraQuerySet:
         """Eras sharing a day with [start, end); end None = ongoing."""
         qs = self.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))

@@ -41,6 +41,8 @@ def apply_import(*, plan, people: list[Person], user) -> None:
     new visits, changed visits (their version and updated_at moved), hosts, and
     sources added or dropped as planned. Every visit and source gets a history row."""
     if people:
+        for person in people:
+            person.set_search_key()  # bulk_create bypasses save()
         bulk_create_with_history(people, Person, batch_size=BATCH, default_user=user)
     now = timezone.now()
     rows = plan.new + plan.changed
