@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format seed migrations-check bench
+.PHONY: run test lint format seed migrations-check bench bench-pages
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -44,3 +44,7 @@ migrations-check: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/import_100k.py
 	$(PY) bench/pages.py
+	$(PY) bench/page_weight.py
+
+bench-pages: $(VENV)/.installed
+	$(PY) bench/page_weight.py

@@ -1,6 +1,7 @@
-"""Real Chromium through Playwright, against pytest-django's live server with the
-seed data. Without Chromium the tests skip with a reason, except in CI (CI=true),
-where a missing browser is a failure."""
+"""Real Chromium through Playwright, against a live server with the seed data that
+serves static files as production and `make run` do: collected (hashed, gzip and
+brotli copies) and served by WhiteNoise. Without Chromium the tests skip with a
+reason, except in CI (CI=true), where a missing browser is a failure."""
 
 import os
 import shutil
@@ -38,6 +39,40 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="package")
+def live_server(tmp_path_factory):
+    """pytest-django's live server, but with the static files collected into a
+    temporary STATIC_ROOT and served by WhiteNoise (no finders), for this package's
+    tests only: the settings come back when they are done."""
+    from django.core.management import call_command
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    collected = override_settings(
+        STATIC_ROOT=tmp_path_factory.mktemp("static"),
+        STORAGES={
+            **settings_storages(),
+            "staticfiles": {"BACKEND": "visits.staticstorage.CollectedStaticStorage"},
+        },
+        WHITENOISE_USE_FINDERS=False,
+        WHITENOISE_AUTOREFRESH=False,
+    )
+    collected.enable()
+    call_command("collectstatic", "--noinput", verbosity=0)
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = lambda app: app  # WhiteNoise, a middleware, serves them
+    server.start()
+    yield server
+    server.stop()
+    collected.disable()
+
+
+def settings_storages() -> dict:
+    from django.conf import settings
+
+    return settings.STORAGES
 
 
 @pytest.fixture

@@ -108,6 +108,8 @@ def test_screenshots(browser, site, artifacts, name, width, height):
         for path, label in [
             ("/", "home"),
             ("/compare/?pair=CHN,PRK&scheme=china-head-of-state&min_level=senior", "compare"),
+            ("/visits/", "visits"),
+            ("/people/kim-jong-il/", "person"),
         ]:
             page.goto(site + path)
             page.wait_for_load_state("networkidle")
