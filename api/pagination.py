@@ -5,6 +5,9 @@ so rows inserted with the same date between two page requests can shift a page.
 Keying on the pair (value, id) cannot: a page starts strictly after the last row
 of the previous one, whatever is inserted meanwhile.
 
+Every page carries `count`, the total number of rows the walk returns (one COUNT
+query; for the change feed, visits and tombstones together).
+
 The change feed (`modified_since`) pages the same way on (updated_at, id) through
 two sources at once, changed visits and tombstones (paginate_feed). A visit changed
 again while a client walks the feed moves to the end and is seen again there, never
@@ -32,9 +35,11 @@ class KeysetPagination(BasePagination):
     page_size = 50
     max_page_size = 1000
     default_ordering = "start_date"
+    query_parameters = frozenset({"cursor", "page_size", "ordering"})
 
     def paginate_queryset(self, queryset, request, view=None):
         cursor = self._start(request, ORDERINGS, self.default_ordering, queryset.model)
+        self.count = queryset.count()
         return self._finish(self._window(queryset, cursor, "pk"), cursor)
 
     def paginate_feed(self, visits, tombstones, request):
@@ -43,6 +48,7 @@ class KeysetPagination(BasePagination):
         order of (updated_at, id). A visit is never on both sides, so the pair is a
         key across both and one cursor pages through the two."""
         cursor = self._start(request, ("updated_at",), "updated_at", visits.model)
+        self.count = visits.count() + tombstones.count()
         rows = self._window(visits, cursor, "pk")
         rows += [Tombstone(**row) for row in self._window(tombstones, cursor, "id")]
         rows.sort(key=lambda row: (row.updated_at, row.pk), reverse=self.desc)
@@ -82,15 +88,25 @@ class KeysetPagination(BasePagination):
 
     def get_paginated_response(self, data):
         return Response(
-            {"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
+            {
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
         )
 
     def get_paginated_response_schema(self, schema):
         link = {"type": "string", "nullable": True, "format": "uri"}
+        count = {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many rows match the filters, on every page together.",
+        }
         return {
             "type": "object",
-            "required": ["results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "required": ["count", "results"],
+            "properties": {"count": count, "next": link, "previous": link, "results": schema},
         }
 
     def get_next_link(self):
@@ -119,6 +135,20 @@ class KeysetPagination(BasePagination):
                 "description": f"Rows per page, 1 to {self.max_page_size}.",
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
+            *self._ordering_parameters(),
+        ]
+
+    def _ordering_parameters(self) -> list[dict]:
+        orderings = [f"{sign}{field}" for field in ORDERINGS for sign in ("", "-")]
+        return [
+            {
+                "name": "ordering",
+                "in": "query",
+                "required": False,
+                "description": f"Sort key, - for descending; default {self.default_ordering}. "
+                "The change feed (modified_since) is ordered by updated_at.",
+                "schema": {"type": "string", "enum": orderings},
+            }
         ]
 
     def _link(self, row, *, back: bool) -> str:
@@ -174,6 +204,11 @@ class KeysetPagination(BasePagination):
 
 class SimplePagination(KeysetPagination):
     """Keyset pagination by primary key, for the small reference resources."""
+
+    query_parameters = frozenset({"cursor", "page_size"})
+
+    def _ordering_parameters(self) -> list[dict]:
+        return []
 
     def _ordering(self, request, orderings, default):
         return "pk", False

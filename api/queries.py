@@ -7,12 +7,11 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 
+from api.parameters import STATS_OWN
 from api.serializers import LevelField
 from visits import chart_registry, stats
 from visits.filters import PairField, VisitFilter
 from visits.models import EraScheme, Level, Visit
-
-STATS_OWN = ("pair", "min_level", "scheme", "as_of", "window", "facet", "format")
 
 
 def filtered_visits(request, exclude: tuple[str, ...] = ()):

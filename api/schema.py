@@ -101,7 +101,8 @@ def visit_write(code: int) -> dict:
 
 
 WHEN = {
-    "400": "A parameter or field does not parse or names nothing.",
+    "400": "A parameter is unknown to the endpoint, or a parameter or field does not "
+    "parse or names nothing; `errors` names each.",
     "401": "The credentials were wrong.",
     "403": "The user may not do this.",
     "404": "Not found, or not visible to this user.",
@@ -109,7 +110,25 @@ WHEN = {
 }
 
 
+def add_filter_parameters(result) -> None:
+    """Document on the export and the computed endpoints the visit filters they read
+    (api.parameters.FILTERS_BY_PATH), as the visits list documents them."""
+    from api.parameters import FILTERS_BY_PATH
+
+    paths = result.get("paths", {})
+    listed = paths.get("/api/v1/visits/", {}).get("get", {}).get("parameters", [])
+    for path, names in FILTERS_BY_PATH.items():
+        operation = paths.get(path, {}).get("get")
+        if operation is None:
+            continue
+        parameters = operation.setdefault("parameters", [])
+        have = {p["name"] for p in parameters}
+        parameters += [p for p in listed if p["name"] in names and p["name"] not in have]
+        parameters.sort(key=lambda p: (p["in"] != "path", p["name"]))
+
+
 def add_error_responses(result, generator, request, public):
+    add_filter_parameters(result)
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(Error=ERROR, Conflict=CONFLICT_SCHEMA, Tombstone=TOMBSTONE_SCHEMA)
     ref = {"$ref": "#/components/schemas/Error"}

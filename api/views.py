@@ -17,6 +17,7 @@ from api import feed, queries, schema
 from api.conditional import SAFE, ConditionalGetMixin, if_match_versions, visit_etag
 from api.errors import PreconditionFailed
 from api.pagination import KeysetPagination, SimplePagination
+from api.parameters import FILTERS, FILTERS_BY_PATH, FORMAT, STATS_FILTERS, KnownParametersMixin
 from api.permissions import VisitPermissions
 from api.serializers import (
     CountrySerializer,
@@ -40,6 +41,16 @@ def scheme_context() -> dict:
     return schemes
 
 
+class ListParametersMixin(KnownParametersMixin):
+    """A viewset's list knows its pagination's parameters (and its filters')."""
+
+    def known_parameters(self):
+        if self.action != "list":
+            return None
+        filters = FILTERS if getattr(self, "filterset_class", None) else frozenset()
+        return filters | self.pagination_class.query_parameters | FORMAT
+
+
 @extend_schema_view(
     list=extend_schema(responses=schema.VISIT_PAGE),
     retrieve=extend_schema(description=schema.VISIT_ETAG),
@@ -48,7 +59,7 @@ def scheme_context() -> dict:
     partial_update=extend_schema(parameters=[schema.IF_MATCH], responses=schema.visit_write(200)),
     destroy=extend_schema(parameters=[schema.IF_MATCH], responses={204: None, 412: schema.STALE}),
 )
-class VisitViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class VisitViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewSet):
     """High-level visits. Anonymous clients see published visits only. Writes go
     through the write service (visits.services); api.errors answers its refusals."""
 
@@ -61,6 +72,11 @@ class VisitViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return Visit.objects.visible_to(self.request.user).with_related()
+
+    def known_parameters(self):
+        if self.action == "export":
+            return FILTERS_BY_PATH["/api/v1/visits/export.csv"] | FORMAT
+        return super().known_parameters()
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "schemes": scheme_context()}
@@ -127,7 +143,7 @@ class VisitViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         return response
 
 
-class PersonViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class PersonViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewSet):
     serializer_class = PersonSerializer
     lookup_field = "slug"
     pagination_class = SimplePagination
@@ -142,21 +158,21 @@ class PersonViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         )
 
 
-class CountryViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class CountryViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Country.objects.all()
     serializer_class = CountrySerializer
     lookup_field = "code"
     pagination_class = SimplePagination
 
 
-class EraSchemeViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class EraSchemeViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewSet):
     queryset = EraScheme.objects.prefetch_related("eras__scheme", "eras__leader")
     serializer_class = EraSchemeSerializer
     lookup_field = "slug"
     pagination_class = SimplePagination
 
 
-class EraViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class EraViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewSet):
     """Eras; one is addressed as `{scheme}/{slug}`, since a slug is unique only in
     its scheme."""
 
@@ -173,13 +189,13 @@ class EraViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         return era
 
 
-class PublishedFigureViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class PublishedFigureViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewSet):
     queryset = PublishedFigure.objects.select_related("era__scheme")
     serializer_class = PublishedFigureSerializer
     pagination_class = SimplePagination
 
 
-class ReadOnlyAPIView(ConditionalGetMixin, APIView):
+class ReadOnlyAPIView(KnownParametersMixin, ConditionalGetMixin, APIView):
     """A computed, read-only endpoint open to everyone."""
 
     permission_classes = [permissions.AllowAny]
@@ -190,6 +206,9 @@ class StatsView(ReadOnlyAPIView):
     """Base for the stats endpoints: parse the query with `query_class`."""
 
     query_class: type[serializers.Serializer]
+
+    def known_parameters(self):
+        return STATS_FILTERS | set(self.query_class().fields) | FORMAT
 
     def parse(self, request) -> dict:
         query = self.query_class(data=request.query_params)
@@ -220,6 +239,9 @@ class TimelineView(StatsView):
 
 
 class FacetsView(ReadOnlyAPIView):
+    def known_parameters(self):
+        return FILTERS | {"facet"} | FORMAT
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -240,6 +262,9 @@ class FacetsView(ReadOnlyAPIView):
 
 
 class ChartView(ReadOnlyAPIView):
+    def known_parameters(self):
+        return STATS_FILTERS | set(queries.ChartQuery().fields) | FORMAT
+
     @extend_schema(
         parameters=[
             queries.ChartQuery,

@@ -207,7 +207,7 @@ def test_cors_allows_reads_from_anywhere(countries):
 def test_people_and_reference_resources(seeded):
     api = client_for()
     kim = api.get("/api/v1/people/kim-jong-un/").json()
-    assert kim["aliases"] == ["Kim Jong Un", "Kim Jong-eun", "Kim Chong-un"]
+    assert kim["aliases"] == ["Kim Jong Un", "Kim Jong-eun", "Kim Chong-un", "金正恩"]
     assert kim["visits_count"] == Visit.objects.filter(visitor__slug="kim-jong-un").count() > 0
     assert api.get("/api/v1/countries/PRK/").json()["name"] == "North Korea"
     scheme = api.get("/api/v1/era-schemes/china-paramount/").json()
@@ -339,3 +339,27 @@ def test_person_seen_only_in_drafts_is_hidden_from_the_public(countries):
     people = editor.get("/api/v1/people/").json()["results"]
     assert [(p["slug"], p["visits_count"]) for p in people] == [(shown.slug, 2), (hidden.slug, 1)]
     assert len(editor.get(LIST, {"visitor": hidden.slug}).json()["results"]) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/people/",
+        "/api/v1/countries/",
+        "/api/v1/era-schemes/",
+        "/api/v1/eras/",
+        "/api/v1/published-figures/",
+    ],
+)
+def test_reference_lists_know_their_parameters_and_count(seeded, url):
+    api = client_for()
+    page = api.get(f"{url}?page_size=2&format=json").json()
+    assert page["count"] > 2 and len(page["results"]) == 2
+    for query in ("pagesize=2", "ordering=name", "kind=state"):
+        response = api.get(f"{url}?{query}")
+        assert response.status_code == 400, (url, query)
+        errors = response.json()["errors"]
+        assert list(errors) == [query.partition("=")[0]]
+        message = errors[query.partition("=")[0]][0]
+        assert message.startswith("unknown parameter;")
+        assert message.endswith(" known: cursor, format, page_size")

@@ -44,7 +44,15 @@ def test_schema_validates_and_documents_errors(db):
         "modified_since",
         "cursor",
         "page_size",
+        "ordering",
         "status",
+        "kind",
+        "exclude_kind",
+        "exclude_level",
+        "exclude_channel",
+        "exclude_confidence",
+        "min_confidence",
+        "figure",
     } <= names
     assert {"400", "401", "403", "429"} <= set(visits["responses"])
     assert "404" in doc["paths"]["/api/v1/visits/{id}/"]["get"]["responses"]
@@ -60,6 +68,18 @@ def test_schema_validates_and_documents_errors(db):
     assert "version" in doc["components"]["schemas"]["Visit"]["required"]
     level = next(p for p in visits["parameters"] if p["name"] == "min_level")
     assert "minister" in str(level["schema"])
+    kind = next(p for p in visits["parameters"] if p["name"] == "exclude_kind")
+    assert kind["schema"]["type"] == "array" and "event" in kind["schema"]["items"]["enum"]
+    page = visits["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "count" in page["required"] and page["properties"]["count"]["type"] == "integer"
+    people = doc["components"]["schemas"]["PaginatedPersonList"]
+    assert "count" in people["required"]
+    assert "unknown" in visits["responses"]["400"]["description"]
+    comparison = doc["paths"]["/api/v1/stats/era-comparison/"]["get"]["parameters"]
+    assert {"kind", "exclude_kind", "min_confidence", "figure"} <= {p["name"] for p in comparison}
+    assert "era" not in {p["name"] for p in comparison}  # a comparison counts by era itself
+    export = doc["paths"]["/api/v1/visits/export.csv"]["get"]["parameters"]
+    assert {"era", "scheme", "kind"} <= {p["name"] for p in export}
 
 
 def test_docs_served_from_local_static(db):

@@ -1,5 +1,7 @@
 """Stats, facets and charts endpoints: the numbers of visits.stats, as JSON."""
 
+import datetime as dt
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -97,3 +99,44 @@ def test_chart_bars_match_the_comparison(api, seeded):
 
 def test_unknown_chart_is_404(api, db):
     assert api.get("/api/v1/charts/pie/?pair=CHN,PRK").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "name"),
+    [
+        ("/api/v1/stats/era-comparison/", f"{CSIS}&windows=6", "windows"),
+        ("/api/v1/stats/era-comparison/", f"{CSIS}&era=xi", "era"),
+        ("/api/v1/stats/era-comparison/", f"{CSIS}&page_size=2", "page_size"),
+        ("/api/v1/stats/timeline/", "pair=CHN,PRK&window=6", "window"),
+        ("/api/v1/stats/timeline/", "pair=CHN,PRK&start_date__gte=2000", "start_date__gte"),
+        ("/api/v1/stats/facets/", "facet=kind&kinds=event", "kinds"),
+        ("/api/v1/stats/facets/", "facet=kind&as_of=2018-03-28", "as_of"),
+        ("/api/v1/charts/era-comparison/", f"{CSIS}&exclude_kinds=event", "exclude_kinds"),
+    ],
+)
+def test_unknown_parameters_are_400_naming_them(api, seeded, url, query, name):
+    response = api.get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [name]
+    assert response.json()["errors"][name][0].startswith("unknown parameter;")
+
+
+def test_stats_take_several_values_exclusion_and_min_confidence(api, seeded):
+    from visits import stats
+    from visits.models import Visit
+
+    query = "kind=official,state&exclude_confidence=low&min_confidence=medium"
+    data = api.get(f"/api/v1/stats/era-comparison/?{CSIS}&{query}").json()
+    visits = Visit.objects.published().filter(kind__in=["official", "state"])
+    expected = stats.era_comparison(
+        pair=("CHN", "PRK"),
+        scheme="china-paramount",
+        as_of=dt.date(2018, 3, 28),
+        visits=visits.exclude(confidence="low"),
+    )
+    assert [e["total"] for e in data["eras"]] == [r.total for r in expected.rows]
+    everything = api.get(f"/api/v1/stats/era-comparison/?{CSIS}").json()
+    assert sum(e["total"] for e in data["eras"]) < sum(e["total"] for e in everything["eras"])
+    facets = api.get(f"/api/v1/stats/facets/?facet=kind&{query}").json()["facets"]["kind"]
+    assert {f["value"] for f in facets} == {"official", "state"}
+    assert sum(f["count"] for f in facets) == visits.exclude(confidence="low").count()

@@ -134,7 +134,29 @@ def sample(db):
         ("date_from=1958-11-30", ["summit", "fm", "usa", "xi"]),
         ("date_to=1958-11-01", ["old"]),
         ("date_to=2018-03-25", ["old", "summit"]),
+        ("kind=state,unofficial", ["summit", "xi"]),
+        ("kind=state&kind=unofficial", ["summit", "xi"]),
+        ("kind=state,unofficial&kind=other", ["old", "summit", "xi"]),
+        ("kind=state,+unofficial,", ["summit", "xi"]),
+        ("exclude_kind=official", ["old", "summit", "xi"]),
+        ("exclude_kind=official,other", ["summit", "xi"]),
+        ("exclude_kind=official&exclude_kind=other", ["summit", "xi"]),
+        ("kind=official&exclude_kind=official", []),
+        ("level=leader,minister", ["summit", "fm", "xi"]),
+        ("exclude_level=leader", ["old", "fm", "usa"]),
+        ("channel=party,state&exclude_channel=state", ["summit"]),
+        ("confidence=low,high", ["old", "summit", "xi"]),
+        ("exclude_confidence=low", ["summit", "fm", "usa", "xi"]),
+        ("min_confidence=low", ["old", "summit", "fm", "usa", "xi"]),
+        ("min_confidence=medium", ["summit", "fm", "usa", "xi"]),
+        ("min_confidence=high", ["summit", "xi"]),
+        ("min_confidence=medium&exclude_kind=official", ["summit", "xi"]),
+        ("visitor_country=PRK,USA", ["summit", "usa"]),
+        ("visitor_country=prk&visitor_country=usa", ["summit", "usa"]),
+        ("host_country=CHN,PRK", ["old", "summit", "fm", "usa", "xi"]),
         ("q=chong-un", ["summit", "xi"]),
+        ("q=KIM CHONG UN", ["summit", "xi"]),
+        ("q=kimchongun", ["summit", "xi"]),
         ("q=beijing", ["summit"]),
         ("ordering=-start_date", ["xi", "usa", "fm", "summit", "old"]),
         ("ordering=-level&pair=CHN,PRK", ["xi", "summit", "old", "fm"]),
@@ -168,11 +190,23 @@ def test_modified_since_is_a_change_feed(api, sample):
     [
         ("date_from=soon", "date_from", "is not a date"),
         ("date_to=2019-02-30", "date_to", "is not a real date"),
-        ("min_level=king", "min_level", "king is not one of the available choices"),
-        ("level=emperor", "level", "not one of the available choices"),
+        ("min_level=king", "min_level", "unknown value 'king'; use one of leader, "),
+        ("level=emperor", "level", "unknown value 'emperor'; use one of leader, "),
+        ("level=leader,emperor", "level", "unknown value 'emperor'"),
+        ("exclude_level=emperor", "exclude_level", "unknown value 'emperor'"),
+        ("exclude_kind=event,picnic", "exclude_kind", "unknown value 'picnic'; use one of"),
+        ("channel=telepathy", "channel", "unknown value 'telepathy'"),
+        ("exclude_channel=x", "exclude_channel", "unknown value 'x'"),
+        ("confidence=sure", "confidence", "unknown value 'sure'"),
+        ("exclude_confidence=sure", "exclude_confidence", "unknown value 'sure'"),
+        ("min_confidence=sure", "min_confidence", "unknown value 'sure'; use one of high"),
+        ("host_country=CHN,XXX", "host_country", "unknown country code 'XXX'"),
+        ("figure=999999", "figure", "no published figure '999999'"),
+        ("figure=abc", "figure", "no published figure 'abc'"),
+        ("figure=99999999999999999999", "figure", "no published figure"),
         ("pair=CHN", "pair", "two different alpha-3 codes"),
         ("pair=CHN,XXX", "pair", "unknown country code 'XXX'"),
-        ("visitor_country=XXX", "visitor_country", "Select a valid choice"),
+        ("visitor_country=XXX", "visitor_country", "unknown country code 'XXX'"),
         ("visitor=nobody", "visitor", "Select a valid choice"),
         ("scheme=nope&era=xi", "scheme", "unknown era scheme 'nope'"),
         ("era=xi", "era", "needs scheme"),
@@ -182,7 +216,7 @@ def test_modified_since_is_a_change_feed(api, sample):
         ("page_size=0", "page_size", "from 1 to 1000"),
         ("page_size=1001", "page_size", "from 1 to 1000"),
         ("cursor=garbage", "cursor", "invalid cursor"),
-        ("kind=picnic", "kind", "not one of the available choices"),
+        ("kind=picnic", "kind", "unknown value 'picnic'"),
         ("date_from=2019&date_to=2018", "date_to", "is before date_from"),
     ],
 )
@@ -252,6 +286,95 @@ def test_list_page_of_1000_uses_constant_queries(api, seeded, django_assert_max_
             "archive_url": "",
         }
     ]
+
+
+def test_list_carries_the_filtered_total_on_every_page(api, sample):
+    first = api.get(f"{LIST}?pair=CHN,PRK&page_size=3").json()
+    second = api.get(first["next"]).json()
+    assert (first["count"], second["count"]) == (4, 4)
+    assert len(first["results"]) + len(second["results"]) == 4
+    assert api.get(f"{LIST}?kind=state,unofficial").json()["count"] == 2
+    assert api.get(f"{LIST}?kind=transit").json() == {
+        "count": 0,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+
+
+def test_count_is_one_query(api, sample, django_assert_num_queries):
+    with django_assert_num_queries(6) as captured:
+        assert api.get(f"{LIST}?kind=official,state").json()["count"] == 3
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "kind" in counts[0]
+
+
+def test_figure_lists_exactly_the_visits_it_is_compared_with(api, seeded):
+    from visits import stats
+    from visits.models import PublishedFigure
+
+    figures = PublishedFigure.objects.select_related("era__scheme")
+    assert figures.count() == 6
+    comparison = stats.era_comparison(
+        pair=("CHN", "PRK"), scheme="china-paramount", as_of=dt.date(2018, 3, 28)
+    )
+    recorded = {p.figure_id: p.recorded for row in comparison.rows for p in row.published}
+    for figure in figures:
+        body = api.get(f"{LIST}?figure={figure.pk}&page_size=1000").json()
+        assert body["count"] == len(body["results"]) == recorded[figure.pk], figure
+    hu = figures.get(era__slug="hu", metric="total")
+    rows = api.get(f"{LIST}?figure={hu.pk}&page_size=1000").json()["results"]
+    assert recorded[hu.pk] == 57
+    assert {r["eras"]["china-paramount"] for r in rows} == {"hu"}
+    assert all(r["start_date"] <= "2018-03-28" and r["status"] == "published" for r in rows)
+
+
+def test_figure_counts_published_visits_only(api, seeded):
+    from visits.models import PublishedFigure
+
+    xi = PublishedFigure.objects.get(era__slug="xi", metric="total")
+    before = api.get(f"{LIST}?figure={xi.pk}").json()["count"]
+    VisitFactory(
+        start_date=dt.date(2016, 1, 1), status=Status.DRAFT, level=Level.LEADER, sourced=False
+    )
+    api.force_authenticate(user_with_drafts())
+    assert api.get(f"{LIST}?figure={xi.pk}").json()["count"] == before == 9
+    assert api.get(f"{LIST}?figure={xi.pk}&status=draft").json()["count"] == 1
+
+
+def user_with_drafts():
+    from tests.factories import user_in
+
+    return user_in("Editors")
+
+
+@pytest.mark.parametrize(
+    ("query", "names", "hint"),
+    [
+        ("start_date__gte=2000", ["start_date__gte"], ""),
+        ("kinds=event", ["kinds"], "did you mean 'kind'?"),
+        ("exclude_kinds=event&levle=leader", ["exclude_kinds", "levle"], "did you mean"),
+        ("kind=state&Kind=state", ["Kind"], ""),
+        ("search=kim", ["search"], ""),
+    ],
+)
+def test_unknown_parameters_are_400_naming_them(api, sample, query, names, hint):
+    for url in (LIST, "/api/v1/visits/export.csv"):
+        response = api.get(f"{url}?{query}")
+        assert response.status_code == 400, url
+        errors = response.json()["errors"]
+        assert sorted(errors) == names
+        assert errors[names[0]][0].startswith("unknown parameter;")
+        assert hint in errors[names[-1]][0] and "known: channel, confidence," in errors[names[0]][0]
+
+
+def test_known_parameters_of_the_list_and_the_export(api, sample):
+    query = "format=json&ordering=-start_date&page_size=2&kind=official"
+    assert api.get(f"{LIST}?{query}").json()["count"] == 2
+    export = api.get("/api/v1/visits/export.csv?kind=official&format=json")
+    assert export.status_code == 200
+    assert api.get("/api/v1/visits/export.csv?page_size=2").status_code == 400
+    assert api.get(f"{LIST}{sample['fm']}/?anything=1").status_code == 200  # details unchecked
 
 
 def test_export_csv_uses_filters_and_round_trips(api, sample):

@@ -4,62 +4,34 @@ names nothing is a form error on that parameter (a 400 in the API)."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 import django_filters as filters
 from django import forms
-from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from visits.dates import latest_possible_date, parse_date
 from visits.eras import in_era_q
-from visits.models import Channel, Confidence, Country, Era, Kind, Level, Person, Status, Visit
+from visits.filter_fields import (
+    CountryCodesField,
+    FigureField,
+    OneOfField,
+    PairField,
+    PeriodField,
+    ValuesField,
+    invalid,
+)
+from visits.models import Channel, Confidence, Era, Kind, Level, Person, Status, Visit
+from visits.stats import figure_q
 
+__all__ = ["PairField", "PeriodField", "VisitFilter", "invalid", "unknown_parameters"]
 LEVEL_CHOICES = [(level.slug, level.label) for level in Level]
-
-
-def invalid(problem: str) -> ValidationError:
-    """A ValidationError whose text may quote user input: passed as a parameter so
-    that a "%" in the input is never read as a format directive (django-filter
-    formats every message with its params)."""
-    return ValidationError("%(problem)s", params={"problem": problem})
-
-
-class PeriodField(forms.CharField):
-    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` → (first day, last day) of that period."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            first, precision = parse_date(value)
-        except ValueError as exc:
-            raise invalid(str(exc)) from None
-        return first, latest_possible_date(first, precision)
 
 
 @extend_schema_field(OpenApiTypes.STR)
 class PeriodFilter(filters.Filter):
     field_class = PeriodField
-
-
-class PairField(forms.CharField):
-    """Two alpha-3 codes separated by a comma: `CHN,PRK`."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        codes = [c.strip().upper() for c in value.split(",")]
-        if len(codes) != 2 or codes[0] == codes[1]:
-            raise ValidationError(
-                "give two different alpha-3 codes separated by a comma, e.g. CHN,PRK"
-            )
-        known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise invalid(f"unknown country code {unknown[0]!r}")
-        return tuple(codes)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -70,6 +42,62 @@ class PairFilter(filters.Filter):
         return qs.for_pair(*value) if value else qs
 
 
+class OneOfFilter(filters.ChoiceFilter):
+    field_class = OneOfField
+
+
+class ValuesFilter(filters.MultipleChoiceFilter):
+    """Visits whose field has one of the values; with exclude=True, none of them.
+    `coerce` turns a value as written into the stored one (a level's slug → rank)."""
+
+    field_class = ValuesField
+
+    def __init__(self, *args, coerce=str, **kwargs):
+        self.coerce = coerce
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        lookup = {f"{self.field_name}__in": {self.coerce(v) for v in value}}
+        return qs.exclude(**lookup) if self.exclude else qs.filter(**lookup)
+
+
+@extend_schema_field({"type": "string", "enum": Level.slugs()})
+class LevelsFilter(ValuesFilter):
+    """Several levels, written as slugs (`leader,head_of_state`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=LEVEL_CHOICES, coerce=Level.from_slug, **kwargs)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{3}$"}})
+class CountriesFilter(filters.Filter):
+    """Visits whose country (field_name) is one of the alpha-3 codes."""
+
+    field_class = CountryCodesField
+
+    def filter(self, qs, value):
+        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class FigureFilter(filters.Filter):
+    field_class = FigureField
+
+
+def unknown_parameters(names: Iterable[str], known: Iterable[str]) -> dict[str, str]:
+    """The names that are not `known`, each with a message listing the known ones
+    (and the closest, for a typo: `kinds` → `kind`; `start_date__gte` → `start_date`)."""
+    known = sorted(set(known))
+    out = {}
+    for name in sorted(set(names) - set(known)):
+        close = difflib.get_close_matches(name.partition("__")[0], known, n=1)
+        hint = f" did you mean {close[0]!r}?" if close else ""
+        out[name] = f"unknown parameter;{hint} known: {', '.join(known)}"
+    return out
+
+
 def visible_people(request):
     """The people a visitor filter may name: those the user may see (a person seen
     only in drafts is unknown to the public); the public ones without a request."""
@@ -77,8 +105,9 @@ def visible_people(request):
 
 
 class VisitFilterForm(forms.Form):
-    """Checks across parameters: era needs scheme and must exist in it; the scheme
-    must exist; date_to may not precede date_from."""
+    """Checks across parameters: era needs scheme and must name an era of it (by its
+    slug or its leader's, EraQuerySet.named); the scheme must exist; date_to may
+    not precede date_from."""
 
     def clean(self):
         data = super().clean()
@@ -88,7 +117,7 @@ class VisitFilterForm(forms.Form):
         elif era and not scheme:
             self.add_error("era", "needs scheme (an era slug is unique only within a scheme)")
         elif era:
-            self.era = Era.objects.filter(scheme__slug=scheme, slug=era).first()
+            self.era = Era.objects.in_scheme_named(scheme, era)
             if self.era is None:
                 self.add_error("era", invalid(f"no era {era!r} in scheme {scheme!r}"))
         period = data.get("date_from"), data.get("date_to")
@@ -97,34 +126,68 @@ class VisitFilterForm(forms.Form):
         return data
 
 
+def values(name: str, label: str, kind=ValuesFilter, **kwargs) -> tuple[ValuesFilter, ...]:
+    """A filter on several values of `name` and its exclusion (`exclude_<name>`)."""
+    several = "Several values: comma-separated or repeated."
+    return (
+        kind(field_name=name, label=label, help_text=several, **kwargs),
+        kind(
+            field_name=name,
+            exclude=True,
+            label=f"{label}: not",
+            help_text=f"Leave out these values. {several}",
+            **kwargs,
+        ),
+    )
+
+
 class VisitFilter(filters.FilterSet):
+    """The visit filters. A filter taking several values matches any of them
+    (`kind=state,official`); its `exclude_` twin leaves them all out."""
+
     pair = PairFilter(
         label="Countries (either direction)",
         help_text="Two alpha-3 codes, either direction: CHN,PRK.",
     )
-    visitor_country = filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), to_field_name="code", help_text="Alpha-3 code."
+    visitor_country = CountriesFilter(
+        label="Visitor's country", help_text="Alpha-3 codes; several: comma-separated or repeated."
     )
-    host_country = filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), to_field_name="code", help_text="Alpha-3 code."
+    host_country = CountriesFilter(
+        label="Host country", help_text="Alpha-3 codes; several: comma-separated or repeated."
     )
     visitor = filters.ModelChoiceFilter(
         queryset=visible_people, to_field_name="slug", help_text="A person's slug."
     )
-    level = filters.ChoiceFilter(label="Level", choices=LEVEL_CHOICES, method="filter_level")
-    min_level = filters.ChoiceFilter(
+    level, exclude_level = values("level", "Level", kind=LevelsFilter)
+    min_level = OneOfFilter(
         label="Level at least",
         choices=LEVEL_CHOICES,
         method="filter_min_level",
         help_text="Rank threshold: this level or above (minister = CSIS's threshold).",
     )
-    kind = filters.ChoiceFilter(choices=Kind.choices)
-    channel = filters.ChoiceFilter(choices=Channel.choices)
-    confidence = filters.ChoiceFilter(choices=Confidence.choices)
+    kind, exclude_kind = values("kind", "Kind", choices=Kind.choices)
+    channel, exclude_channel = values("channel", "Channel", choices=Channel.choices)
+    confidence, exclude_confidence = values("confidence", "Confidence", choices=Confidence.choices)
+    min_confidence = OneOfFilter(
+        label="Confidence at least",
+        choices=Confidence.choices,
+        method="filter_min_confidence",
+        help_text="This confidence or higher (low < medium < high).",
+    )
     scheme = filters.CharFilter(
         label="Era scheme", method="filter_noop", help_text="Era scheme slug, with era."
     )
-    era = filters.CharFilter(label="Era", method="filter_era", help_text="Era slug; needs scheme.")
+    era = filters.CharFilter(
+        label="Era",
+        method="filter_era",
+        help_text="Era slug, or its leader's slug; needs scheme.",
+    )
+    figure = FigureFilter(
+        label="Published figure",
+        method="filter_figure",
+        help_text="A published figure's id: the published visits it is compared with (its "
+        "pair, era, as-of date, threshold and direction), as many as its `recorded`.",
+    )
     date_from = PeriodFilter(
         label="From", method="filter_date_from", help_text="YYYY, YYYY-MM or YYYY-MM-DD; inclusive."
     )
@@ -132,7 +195,10 @@ class VisitFilter(filters.FilterSet):
         label="To", method="filter_date_to", help_text="YYYY, YYYY-MM or YYYY-MM-DD; inclusive."
     )
     q = filters.CharFilter(
-        label="Search", method="filter_q", help_text="Names and aliases, titles, purpose, places."
+        label="Search",
+        method="filter_q",
+        help_text="Names in any script (case, spaces and hyphens ignored), titles, "
+        "purpose, places.",
     )
     modified_since = filters.IsoDateTimeFilter(
         label="Changed since",
@@ -140,26 +206,29 @@ class VisitFilter(filters.FilterSet):
         lookup_expr="gte",
         help_text="ISO 8601 date-time; change feed.",
     )
-    status = filters.ChoiceFilter(
-        choices=Status.choices, help_text="Only for users who may see drafts."
-    )
+    status = OneOfFilter(choices=Status.choices, help_text="Only for users who may see drafts.")
 
     class Meta:
         model = Visit
         fields: list[str] = []
         form = VisitFilterForm
 
-    def filter_level(self, qs, name, value):
-        return qs.filter(level=Level.from_slug(value))
-
     def filter_min_level(self, qs, name, value):
         return qs.at_least(Level.from_slug(value))
+
+    def filter_min_confidence(self, qs, name, value):
+        return qs.confidence_at_least(value)
 
     def filter_noop(self, qs, name, value):
         return qs
 
     def filter_era(self, qs, name, value):
         return qs.filter(in_era_q(self.form.era))
+
+    def filter_figure(self, qs, name, figure):
+        """Published visits unless a status is asked for (as the stats count them)."""
+        qs = qs.for_pair(figure.country_a_id, figure.country_b_id).filter(figure_q(figure))
+        return qs if self.form.cleaned_data.get("status") else qs.published()
 
     def filter_date_from(self, qs, name, value):
         return qs.filter(start_date__gte=value[0])

@@ -1,0 +1,117 @@
+"""The form fields behind the visit filters (visits.filters): periods, a pair of
+countries, several values of a choice or country code, a published figure. Each
+refuses a bad value with a message that names the value."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_filters import fields as filter_fields
+
+from visits.dates import latest_possible_date, parse_date
+from visits.models import Country, PublishedFigure
+
+MAX_ID = 2**31 - 1
+
+
+def invalid(problem: str) -> ValidationError:
+    """A ValidationError whose text may quote user input: passed as a parameter so
+    that a "%" in the input is never read as a format directive (django-filter
+    formats every message with its params)."""
+    return ValidationError("%(problem)s", params={"problem": problem})
+
+
+class PeriodField(forms.CharField):
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` → (first day, last day) of that period."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            first, precision = parse_date(value)
+        except ValueError as exc:
+            raise invalid(str(exc)) from None
+        return first, latest_possible_date(first, precision)
+
+
+class PairField(forms.CharField):
+    """Two alpha-3 codes separated by a comma: `CHN,PRK`."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        codes = [c.strip().upper() for c in value.split(",")]
+        if len(codes) != 2 or codes[0] == codes[1]:
+            raise ValidationError(
+                "give two different alpha-3 codes separated by a comma, e.g. CHN,PRK"
+            )
+        known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise invalid(f"unknown country code {unknown[0]!r}")
+        return tuple(codes)
+
+
+class ValuesWidget(forms.SelectMultiple):
+    """Several values, repeated (`kind=state&kind=official`), comma-separated
+    (`kind=state,official`) or both; blanks are dropped."""
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
+        return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
+
+
+class ValuesField(filter_fields.MultipleChoiceField):
+    """Several of the field's choices (ValuesWidget); an unknown one is named."""
+
+    widget = ValuesWidget
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required only
+        names = [str(key) for key, _ in self.choices]
+        for item in value:
+            if item not in names:
+                raise invalid(f"unknown value {item!r}; use one of {', '.join(names)}")
+
+
+class OneOfField(filter_fields.ChoiceField):
+    """One of the field's choices; an unknown value is named with the choices."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required only
+        names = [str(key) for key, _ in self.choices if key != ""]
+        if value and value not in names:
+            raise invalid(f"unknown value {value!r}; use one of {', '.join(names)}")
+
+
+class CountryCodesField(forms.Field):
+    """Several alpha-3 codes (ValuesWidget), upper-cased; each must name a country."""
+
+    widget = ValuesWidget
+
+    def to_python(self, value):
+        codes = [str(code).strip().upper() for code in value or []]
+        if not codes:
+            return []
+        known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise invalid(f"unknown country code {unknown[0]!r}")
+        return codes
+
+
+class FigureField(forms.CharField):
+    """A published figure's id → the PublishedFigure (with its era)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        figure = None
+        if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
+            figure = PublishedFigure.objects.select_related("era").filter(pk=value).first()
+        if figure is None:
+            raise invalid(f"no published figure {value!r}")
+        return figure
