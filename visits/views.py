@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
-from visits import chart_registry, pages
+from visits import chart_registry, listing, pages
 from visits.eras import in_era_q
 from visits.filters import VisitFilter
 from visits.models import DataVersion, Era, EraScheme, Person, Visit
@@ -52,28 +52,31 @@ def _csv(table, slug: str) -> HttpResponse:
 
 
 def visit_list(request):
-    filterset = VisitFilter(request.GET, Visit.objects.published().with_related(), request=request)
+    """Published visits, filtered (visits.filters) and faceted (visits.listing); a bad
+    or unknown parameter is a 400 with the error beside its field."""
+    published = Visit.objects.published()
+    filterset = VisitFilter(request.GET, published, request=request)
+    listing.check_parameters(filterset, request.GET)
+    valid = filterset.is_valid()
     sort = request.GET.get("sort", "start_date")
-    visits = (
-        filterset.qs.order_by(sort if sort in SORTS else "start_date", "pk")
-        if filterset.is_valid()
-        else Visit.objects.none()
-    )
-    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    visits = filterset.qs if valid else Visit.objects.none()
+    ordered = visits.with_related().order_by(sort if sort in SORTS else "start_date", "pk")
+    page = Paginator(ordered, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "visits/visit_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "sort": sort,
-            "query": query.urlencode(),
-            "export_query": _without(query, "sort"),
-        },
-        status=200 if filterset.is_valid() else 400,
-    )
+    listing.prepare_form(filterset.form, published)
+    scheme = filterset.form.cleaned_data.get("scheme") if valid else None
+    context = {
+        "filter": filterset,
+        "page": page,
+        "sort": sort,
+        "query": query.urlencode(),
+        "export_query": _without(query, "sort"),
+        "facets": listing.facets(query, visits, scheme) if valid else [],
+        "era_groups": listing.era_groups(filterset.form),
+        "not_shown": listing.NOT_SHOWN,
+    }
+    return render(request, "visits/visit_list.html", context, status=200 if valid else 400)
 
 
 def _without(query, *names):

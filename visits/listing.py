@@ -1,0 +1,126 @@
+"""The /visits/ page beyond the filters themselves: the parameters it knows, its
+form as a reader sees it (schemes, eras, figures and only the countries that have
+visits as selects), and Datasette-like facet counts whose every value is a link
+that adds that filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import QueryDict
+
+from visits import stats
+from visits.facets import era_facet
+from visits.filters import VisitFilter, unknown_parameters
+from visits.models import Country, EraScheme, Kind, Level, PublishedFigure, Visit
+
+PAGE_PARAMETERS = frozenset(VisitFilter.base_filters) | {"sort", "page"}
+NOT_SHOWN = ("status", "modified_since")  # for scripts (API), not readers
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    label: str
+    count: int
+    url: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    title: str
+    links: list[FacetLink]
+
+
+def check_parameters(filterset: VisitFilter, query: QueryDict) -> None:
+    """A form error for every parameter the page does not know (a typo such as
+    `kinds=event` must not silently list every visit)."""
+    filterset.is_valid()
+    for name, message in unknown_parameters(query, PAGE_PARAMETERS).items():
+        filterset.form.add_error(None, f"{name}: {message}")
+
+
+def prepare_form(form: forms.Form, visits: QuerySet[Visit]) -> None:
+    """Selects for what the page can offer: the countries that `visits` involve, the
+    era schemes and the published figures."""
+    countries = [(c.code, c.name) for c in countries_with(visits)]
+    for name in ("visitor_country", "host_country"):
+        form.fields[name].widget.choices = countries
+        form.fields[name].widget.attrs["size"] = min(len(countries), 4) or 1
+    schemes = [(s.slug, s.name) for s in EraScheme.objects.order_by("name")]
+    form.fields["scheme"].widget = forms.Select(choices=[("", "—"), *schemes])
+    figures = PublishedFigure.objects.select_related("era")
+    form.fields["figure"].widget = forms.Select(
+        choices=[("", "—"), *((str(f.pk), str(f)) for f in figures)]
+    )
+
+
+def countries_with(visits: QuerySet[Visit]) -> QuerySet[Country]:
+    """Countries that are the visitor's or the host's in one of `visits`."""
+    return Country.objects.filter(
+        Exists(visits.filter(visitor_country=OuterRef("pk")))
+        | Exists(visits.filter(host_country=OuterRef("pk")))
+    ).order_by("name")
+
+
+def era_groups(form: forms.Form) -> list[tuple[EraScheme, list]]:
+    """Every scheme (by name) with its eras in order, each as (era, selected), for the
+    era select; selected is the era the form resolved (by either slug)."""
+    chosen = getattr(form, "era", None)
+    schemes = EraScheme.objects.order_by("name").prefetch_related("eras")
+    return [
+        (s, [(e, e == chosen) for e in sorted(s.eras.all(), key=lambda e: e.start_date)])
+        for s in schemes
+    ]
+
+
+def facets(query: QueryDict, visits: QuerySet[Visit], scheme: str | None) -> list[Facet]:
+    """Counts of `visits` by level, kind, direction, era (of `scheme`, else the first
+    scheme recorded) and year; each value links to the page with that filter set."""
+    counts = stats.facets(visits, ["level", "kind", "direction", "year"])
+    scheme = scheme or EraScheme.objects.order_by("pk").values_list("slug", flat=True).first()
+    eras = era_facet(visits, scheme=scheme) if scheme else []
+    return [
+        Facet("level", "Level", [_level(query, c) for c in counts["level"]]),
+        Facet("kind", "Kind", [_kind(query, c) for c in counts["kind"]]),
+        Facet("direction", "Direction", [_direction(query, c) for c in counts["direction"]]),
+        Facet("era", f"Era ({scheme})", [_era(query, scheme, e) for e in eras]),
+        Facet("year", "Year", [_year(query, c) for c in counts["year"]]),
+    ]
+
+
+def _level(query: QueryDict, count) -> FacetLink:
+    label = Level.from_slug(count.value).label
+    return _link(query, {"level": count.value}, label, count.count)
+
+
+def _kind(query: QueryDict, count) -> FacetLink:
+    return _link(query, {"kind": count.value}, Kind(count.value).label, count.count)
+
+
+def _era(query: QueryDict, scheme: str, count) -> FacetLink:
+    return _link(query, {"scheme": scheme, "era": count.slug}, count.name, count.count)
+
+
+def _year(query: QueryDict, count) -> FacetLink:
+    params = {"date_from": count.value, "date_to": count.value}
+    return _link(query, params, str(count.value), count.count)
+
+
+def _direction(query: QueryDict, count) -> FacetLink:
+    visitor, host = count.value.split("-")
+    params = {"visitor_country": visitor, "host_country": host}
+    return _link(query, params, f"{visitor} → {host}", count.count)
+
+
+def _link(query: QueryDict, params: dict, label: str, count: int) -> FacetLink:
+    """The page's query with `params` set (replacing their values), from page 1."""
+    linked = query.copy()
+    linked.pop("page", None)
+    selected = all(query.getlist(k) == [str(v)] for k, v in params.items())
+    for key, value in params.items():
+        linked[key] = str(value)
+    return FacetLink(label, count, f"?{linked.urlencode()}", selected)
