@@ -57,9 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages (~120 kB of HTML and figure JSON on /) shrink tenfold; static files are
-    # served precompressed by WhiteNoise above.
-    "django.middleware.gzip.GZipMiddleware",
+    "visits.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -63,3 +63,8 @@ def test_pages_are_gzipped_for_clients_that_accept_it(client, seeded):
     response = client.get("/", HTTP_ACCEPT_ENCODING="gzip, br")
     assert response["Content-Encoding"] == "gzip"
     assert len(response.content) < 40_000
+
+
+def test_api_responses_are_not_gzipped(client, seeded):
+    response = client.get("/api/v1/visits/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and "Content-Encoding" not in response
