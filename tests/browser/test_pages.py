@@ -56,7 +56,7 @@ def test_home_charts_render_with_era_names_and_bars(page, site):
 def table(page, chart):
     rows = page.locator(f'table[data-chart="{chart}"] tr')
     return [
-        [c.strip() for c in rows.nth(i).locator("th, td").all_inner_texts()]
+        [c.strip() for c in rows.nth(i).locator("th, td").all_text_contents()]
         for i in range(rows.count())
     ]
 
