@@ -70,8 +70,10 @@ class ComparisonData:
 
     @cached_property
     def finding(self) -> findings.Finding | None:
-        """The latest publication's totals, like for like (None without one)."""
-        found = [f for f in findings.like_for_like(pair=self.pair, visits=self.visits) if f.totals]
+        """The latest publication's totals under this era scheme, like for like (None
+        without one)."""
+        found = findings.like_for_like(pair=self.pair, scheme=self.scheme, visits=self.visits)
+        found = [f for f in found if f.totals]
         return found[-1] if found else None
 
     @cached_property

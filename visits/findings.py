@@ -63,14 +63,21 @@ class Finding:
         return self.totals[0].figure.min_level if self.totals else self.rows[0].figure.min_level
 
 
-def like_for_like(*, pair: tuple[str, str], visits: QuerySet[Visit] | None = None) -> list[Finding]:
+def like_for_like(
+    *,
+    pair: tuple[str, str],
+    scheme: str | None = None,
+    visits: QuerySet[Visit] | None = None,
+) -> list[Finding]:
     """One Finding per (publisher, era scheme, as-of date) of the pair's published
-    figures, oldest first: each figure beside the records counted under its own
-    rule. `visits` is the base queryset (default: published visits). One query,
-    and four per finding."""
+    figures (under `scheme` only, if given), oldest first: each figure beside the
+    records counted under its own rule. `visits` is the base queryset (default:
+    published visits). One query, and four per finding."""
+    figures = PublishedFigure.objects.filter(stats.figures_of_pair_q(*pair))
+    if scheme:
+        figures = figures.filter(era__scheme__slug=scheme)
     keys = (
-        PublishedFigure.objects.filter(stats.figures_of_pair_q(*pair))
-        .order_by("as_of", "publisher", "era__scheme__slug")
+        figures.order_by("as_of", "publisher", "era__scheme__slug")
         .values_list("publisher", "era__scheme__slug", "as_of")
         .distinct()
     )

@@ -5,23 +5,37 @@
   "use strict";
   const dark = window.matchMedia("(prefers-color-scheme: dark)");
 
-  // On a narrow screen the legend goes above the plot and the source line lower,
-  // so that slanted era names never run into them.
+  // On a narrow screen the legend goes above the plot, the source line leaves the
+  // plot for the paragraph under it (p.source), and era names stand upright in
+  // their bands, so that nothing overlaps or is clipped.
   function fitted(layout, width, traces) {
     if (width >= 600) return layout;
-    const legendRows = Math.ceil(traces.filter(function (t) { return t.showlegend !== false; }).length / 2);
-    const notes = (layout.annotations || []).map(function (a) {
-      return a.yref === "paper" && a.y < 0 ? Object.assign({}, a, {
-        y: -0.55, yanchor: "top", text: a.text.replace(/; |\. /g, function (m) { return m.trim() + "<br>"; }),
-        font: { size: 9, color: "#888" },
+    const legendRows = traces.filter(function (t) { return t.showlegend !== false; }).length;
+    const notes = (layout.annotations || []).filter(function (a) {
+      return a.name !== "source";
+    }).map(function (a) {
+      return a.name === "era-label" ? Object.assign({}, a, {
+        textangle: -90, yanchor: "top", yshift: -4, xanchor: "center", font: { size: 9 },
       }) : a;
     });
     return Object.assign({}, layout, {
-      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
-      height: 580,
-      margin: { l: 50, r: 10, t: 50 + 24 * legendRows, b: 190 },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 11 } },
+      height: 360 + 18 * legendRows,
+      margin: { l: 44, r: 8, t: 40 + 18 * legendRows, b: 70 },
       annotations: notes,
-      title: Object.assign({}, layout.title, { font: { size: 14 }, y: 0.99, yanchor: "top", yref: "container" }),
+      xaxis: Object.assign({}, layout.xaxis, { title: { text: "" }, automargin: true }),
+      title: Object.assign({}, layout.title, { font: { size: 13 }, y: 0.99, yanchor: "top", yref: "container" }),
+    });
+  }
+
+  // A bar or marker whose customdata is a site path opens it: the visits behind it.
+  function linked(el) {
+    if (el.dataset.linked) return;
+    el.dataset.linked = "1";
+    el.on("plotly_click", function (event) {
+      const point = event.points && event.points[0];
+      const href = point && point.customdata;
+      if (typeof href === "string" && href.charAt(0) === "/") window.location.assign(href);
     });
   }
 
@@ -44,7 +58,7 @@
       window.Plotly.react(el, figure.data, themed(fitted(figure.layout, el.clientWidth, figure.data)), {
         responsive: true,
         displaylogo: false,
-      });
+      }).then(linked);
     });
   }
 
