@@ -66,3 +66,21 @@ def test_xi_gap_names_the_parade_and_the_belt_and_road_forum(seeded):
 def test_no_figures_no_gaps(db):
     assert findings.figure_gaps([]) == {}
     assert findings.like_for_like(pair=PAIR) == []
+
+
+def test_api_published_entries_link_exactly_their_visits(client, seeded):
+    url = "/api/v1/stats/era-comparison/?pair=CHN,PRK&scheme=china-paramount&as_of=2018-03-28"
+    eras = client.get(url).json()["eras"]
+    xi = next(e for e in eras if e["slug"] == "xi")["published"][0]
+    figure = PublishedFigure.objects.get(era__slug="xi", metric="total")
+    assert xi["visits_url"] == f"/visits/?figure={figure.pk}"
+    assert xi["api_visits_url"] == f"/api/v1/visits/?figure={figure.pk}"
+    assert xi["recorded"] == recorded(figure).count() == 9
+
+
+def test_about_lists_each_gap_by_group(client, seeded):
+    page = client.get("/about/").content.decode()
+    xi = PublishedFigure.objects.get(era__slug="xi", metric="total")
+    assert f"/visits/?figure={xi.pk}&amp;kind=event" in page
+    assert "Choe Ryong-hae (2 September 2015)" in page and "Kim Yong-jae (14 May 2017)" in page
+    assert "does not say which count is wrong" in page

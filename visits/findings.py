@@ -32,6 +32,16 @@ class FindingRow:
     figure: stats.PublishedCount
 
     @property
+    def label(self) -> str:
+        """ "All visits, minister or above" or "Leader visits PRK → CHN"."""
+        p = self.figure
+        if p.metric == "total":
+            return f"All visits, {Level.from_slug(p.min_level).label.lower()} or above"
+        return (
+            f"Leader visits {p.direction.replace('-', ' → ')}" if p.direction else "Leader visits"
+        )
+
+    @property
     def published_per_year(self) -> float | None:
         return round(self.figure.value / self.years, 2) if self.years else None
 

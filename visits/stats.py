@@ -88,6 +88,11 @@ class EraComparison:
     def total(self) -> int:
         return sum(row.total for row in self.rows) + self.outside
 
+    @property
+    def threshold(self) -> str:
+        """The threshold in words: "head of government"."""
+        return Level.from_slug(self.min_level).label.lower()
+
 
 def directions_of(pair: tuple[str, str]) -> list[tuple[str, str]]:
     a, b = pair

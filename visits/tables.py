@@ -111,13 +111,6 @@ def _leaders(row) -> list[PublishedCount]:
     return [p for p in row.published if p.metric == "leader_visits" and p.direction]
 
 
-def figure_label(p: PublishedCount) -> str:
-    """ "All visits, minister or above" or "Leader visits PRK → CHN"."""
-    if p.metric == "total":
-        return f"All visits, {p.min_level.replace('_', ' ')} or above"
-    return f"Leader visits {_arrow(p.direction)}" if p.direction else "Leader visits"
-
-
 GAP_HEADERS = {
     "event": "Multilateral events",
     "transit": "Transits",
@@ -142,7 +135,7 @@ def finding_table(finding, gaps: dict, figure_url=None) -> Table:
     for r in finding.rows:
         gap = gaps.get(r.figure.figure_id)
         groups = {g.slug: g for g in gap.groups} if gap else {}
-        row = [r.era, figure_label(r.figure), r.years, r.figure.value]
+        row = [r.era, r.label, r.years, r.figure.value]
         row += [_recorded(r.figure, figure_url), r.published_per_year, r.recorded_per_year]
         row += [_group_cell(groups.get(slug), r.figure, figure_url) for slug in GAP_HEADERS]
         rows.append([*row, gap.other if gap else ""])
