@@ -227,7 +227,7 @@ COMPARISON_CHARTS = (
         slug="window",
         title="Equal window",
         caption=_window_caption,
-        figure=lambda d: charts.window_chart(d.comparison, d.window.reason),
+        figure=lambda d: charts.window_chart(d.comparison),
         table=lambda d: tables.window_table(d.comparison),
     ),
     ChartSpec(
@@ -306,7 +306,7 @@ def build(spec: ChartSpec, data, *, csv_url: str, permalink: str) -> BuiltChart:
         slug=spec.slug,
         title=spec.text(spec.title, data),
         caption=spec.text(spec.caption, data),
-        source=sources[0] if sources else "",
+        source=sources[0].replace("<br>", " ") if sources else "",
         figure=json.loads(figure.to_json()),
         table=spec.table(data),
         csv_url=csv_url,

@@ -4,6 +4,7 @@ line, and hover text that names the visits behind a bar where they are known."""
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ from visits.stats import EraComparison, Timeline, VisitMark
 COLOURS = ["#c0392b", "#2c6fbb"]  # first direction of the pair, second
 PUBLISHED = "#e67e22"  # legible on light and dark backgrounds
 MAX_NAMES = 12
+SOURCE_WIDTH = 150  # characters per line of the source note, so that it is never clipped
 INCOMPLETE = {"shape": "/", "fgcolor": "#777", "solidity": 0.35}  # same in light and dark
 CLICK = "<br><i>Click for the list of visits.</i>"
 
@@ -42,16 +44,18 @@ def _layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> go.Fi
         yaxis_title=y,
         barmode="group",
         legend={"orientation": "h", "y": -0.25},
-        margin={"l": 60, "r": 20, "t": 60, "b": 120},
+        margin={"l": 60, "r": 20, "t": 60, "b": 140},
         template="plotly_white",
         annotations=[
             {
                 "name": "source",
-                "text": source,
+                "text": "<br>".join(textwrap.wrap(source, SOURCE_WIDTH)),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
-                "y": -0.42,
+                "y": -0.36,
+                "yanchor": "top",
+                "align": "left",
                 "showarrow": False,
                 "font": {"size": 11, "color": "#888"},
                 "xanchor": "left",
@@ -330,7 +334,7 @@ def rate_chart(comparison: EraComparison) -> go.Figure:
     )
 
 
-def window_chart(comparison: EraComparison, why: str = "") -> go.Figure:
+def window_chart(comparison: EraComparison) -> go.Figure:
     """Visits within the first N years of each era (an equal window). Eras that have
     not lasted N years are hatched (the same mark in light and dark)."""
     rows = comparison.rows
@@ -355,7 +359,7 @@ def window_chart(comparison: EraComparison, why: str = "") -> go.Figure:
             hovertemplate="%{x}: %{y} visits<br>%{hovertext}<extra></extra>",
         )
     )
-    note = f"Window: {n} years{f' ({why})' if why else ''}. Hatched: the era lasted less."
+    note = f"Window: {n} years. Hatched: the era lasted less."
     return _layout(
         fig,
         title=f"Visits in the first {n} years of each era",
