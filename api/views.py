@@ -27,7 +27,7 @@ from api.serializers import (
     PublishedFigureSerializer,
     VisitSerializer,
 )
-from visits import charts, services, stats
+from visits import chart_registry, services, stats
 from visits.filters import VisitFilter
 from visits.interchange import csv_lines, export_visits
 from visits.models import Country, Era, EraScheme, Person, PublishedFigure, Visit
@@ -268,14 +268,15 @@ class ChartView(ReadOnlyAPIView):
     @extend_schema(
         parameters=[
             queries.ChartQuery,
-            OpenApiParameter("name", str, OpenApiParameter.PATH, enum=charts.CHARTS),
+            OpenApiParameter("name", str, OpenApiParameter.PATH, enum=chart_registry.api_charts()),
         ],
         responses={200: {"type": "object", "description": "Plotly figure JSON"}},
     )
     def get(self, request, name: str):
         """The Plotly figure JSON that the public page draws for chart `name`."""
-        if name not in charts.CHARTS:
-            raise Http404(f"no chart {name!r}; charts: {', '.join(charts.CHARTS)}")
+        names = chart_registry.api_charts()
+        if name not in names:
+            raise Http404(f"no chart {name!r}; charts: {', '.join(names)}")
         query = queries.ChartQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         figure = queries.build_chart(name, query.validated_data, queries.base_visits(request))

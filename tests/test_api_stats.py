@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from visits.charts import CHARTS
+from visits.chart_registry import api_charts
 
 pytestmark = pytest.mark.django_db
 CSIS = "pair=CHN,PRK&scheme=china-paramount&min_level=minister&as_of=2018-03-28"
@@ -80,7 +80,7 @@ def test_facets(api, seeded):
     assert bad.status_code == 400 and "unknown facet 'colour'" in bad.json()["errors"]["facet"][0]
 
 
-@pytest.mark.parametrize("name", CHARTS)
+@pytest.mark.parametrize("name", api_charts())
 def test_every_chart_returns_plotly_json(api, seeded, name):
     fig = api.get(f"/api/v1/charts/{name}/?{CSIS}&window=5").json()
     assert fig["data"] and fig["layout"]["title"]["text"]

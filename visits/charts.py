@@ -27,16 +27,6 @@ def arrow(direction: str) -> str:
     return direction.replace("-", " → ")
 
 
-def __getattr__(name: str):
-    # CHARTS (the API's chart names) is derived from the one registry; importing it
-    # lazily avoids a cycle (the registry imports the figure builders here).
-    if name == "CHARTS":
-        from visits.chart_registry import api_charts
-
-        return api_charts()
-    raise AttributeError(name)
-
-
 def _layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
