@@ -402,7 +402,13 @@ def person_timeline_chart(name: str, visits: Sequence, hosted: Sequence) -> go.F
         y="",
         source="Source: Summitry dataset, published visits.",
     )
-    fig.update_layout(height=260, margin={"b": 90})
+    # The plot's box is as tall as any chart's; the legend sits above the markers so
+    # that the source note below has the space to itself.
+    fig.update_layout(
+        height=420,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        margin={"t": 90, "b": 110},
+    )
     return fig
 
 
