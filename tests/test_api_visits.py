@@ -185,6 +185,16 @@ def test_modified_since_is_a_change_feed(api, sample):
     assert ids(api.get(LIST, {"modified_since": later.isoformat()})) == [sample["fm"]]
 
 
+def test_modified_since_with_any_offset_is_the_same_instant(api, sample):
+    # PostgreSQL takes offsets only up to ±15:59; the feed compares in UTC (found by
+    # Schemathesis: a -17:54 offset was a 500).
+    later = timezone.now() + dt.timedelta(seconds=1)
+    Visit.objects.filter(pk=sample["fm"]).update(updated_at=later + dt.timedelta(hours=1))
+    far_west = later.astimezone(dt.timezone(-dt.timedelta(hours=17, minutes=54)))
+    response = api.get(LIST, {"modified_since": far_west.isoformat()})
+    assert response.status_code == 200 and ids(response) == [sample["fm"]]
+
+
 @pytest.mark.parametrize(
     ("query", "param", "message"),
     [

@@ -19,6 +19,7 @@ from visits.filter_fields import (
     OneOfField,
     PairField,
     PeriodField,
+    UTCDateTimeField,
     ValuesField,
     invalid,
 )
@@ -141,6 +142,10 @@ def values(name: str, label: str, kind=ValuesFilter, **kwargs) -> tuple[ValuesFi
     )
 
 
+class UTCDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
 class VisitFilter(filters.FilterSet):
     """The visit filters. A filter taking several values matches any of them
     (`kind=state,official`); its `exclude_` twin leaves them all out."""
@@ -200,7 +205,7 @@ class VisitFilter(filters.FilterSet):
         help_text="Names in any script (case, spaces and hyphens ignored), titles, "
         "purpose, places.",
     )
-    modified_since = filters.IsoDateTimeFilter(
+    modified_since = UTCDateTimeFilter(
         label="Changed since",
         field_name="updated_at",
         lookup_expr="gte",
