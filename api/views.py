@@ -42,9 +42,12 @@ def scheme_context() -> dict:
 
 
 class ListParametersMixin(KnownParametersMixin):
-    """A viewset's list knows its pagination's parameters (and its filters')."""
+    """A viewset's list knows its pagination's parameters (and its filters'); a
+    detail knows only `format`."""
 
     def known_parameters(self):
+        if self.action == "retrieve":
+            return FORMAT
         if self.action != "list":
             return None
         filters = FILTERS if getattr(self, "filterset_class", None) else frozenset()

@@ -384,7 +384,10 @@ def test_known_parameters_of_the_list_and_the_export(api, sample):
     export = api.get("/api/v1/visits/export.csv?kind=official&format=json")
     assert export.status_code == 200
     assert api.get("/api/v1/visits/export.csv?page_size=2").status_code == 400
-    assert api.get(f"{LIST}{sample['fm']}/?anything=1").status_code == 200  # details unchecked
+    detail = f"{LIST}{sample['fm']}/"
+    assert api.get(f"{detail}?format=json").status_code == 200
+    unknown = api.get(f"{detail}?fields=id")
+    assert unknown.status_code == 400 and list(unknown.json()["errors"]) == ["fields"]
 
 
 def test_export_csv_uses_filters_and_round_trips(api, sample):
