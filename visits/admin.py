@@ -123,7 +123,7 @@ class VisitAdmin(VisitImportMixin, ExportMixin, SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or _may_change(request.user, obj))
+        return allowed and (obj is None or services.may_change(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
         if obj is None:
@@ -215,14 +215,6 @@ class VisitAdmin(VisitImportMixin, ExportMixin, SimpleHistoryAdmin):
         self.log_change(request, visit, f"Reverted to the version of {record.history_date}.")
         self.message_user(request, f"Reverted “{visit}” to an earlier version.")
         return HttpResponseRedirect(reverse("admin:visits_visit_change", args=[visit.pk]))
-
-
-def _may_change(user, visit: Visit) -> bool:
-    try:
-        services.check_write(user=user, before=visit.status, after=visit.status)
-    except services.WriteRefused:
-        return False
-    return True
 
 
 def _reason(exc: Exception) -> str:

@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from visits import services
 from visits.dates import format_iso, parse_date
 from visits.models import Person, Visit
-from visits.services.visits import KEY_FIELDS, SOURCE_FIELDS
+from visits.services.visits import SOURCE_FIELDS, trip_key
 
 # Record-keeping fields a concurrent change moves anyway: not worth showing.
 NOT_SHOWN = ["version", "updated_at", "updated_by", "start_latest", "created_at", "created_by"]
@@ -54,7 +54,7 @@ class VisitAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         visit, self.duplicates = self.instance, []
         self.status_before = visit.status if visit.pk else None
-        self.key_before = _key(visit) if visit.pk else None
+        self.key_before = trip_key(visit) if visit.pk else None
         if visit.pk:
             self.initial.setdefault("date", format_iso(visit.start_date, visit.date_precision))
             self.initial.setdefault("loaded_version", visit.version)
@@ -98,7 +98,7 @@ class VisitAdminForm(forms.ModelForm):
         probe = Visit(pk=self.instance.pk, start_date=start_date, date_precision=precision)
         for name in ("visitor", "visitor_country", "host_country", "end_date"):
             setattr(probe, name, cleaned.get(name))
-        if self.key_before == _key(probe):
+        if self.key_before == trip_key(probe):
             return  # the service asks only when the trip's key changes
         probe.derive()
         found = Visit.objects.possible_duplicates(probe).select_related("visitor")[:20]
@@ -125,10 +125,6 @@ class SourceFormSet(BaseInlineFormSet):
             {**{name: f.cleaned_data.get(name) for name in SOURCE_FIELDS}, "id": f.instance.pk}
             for f in kept
         ]
-
-
-def _key(visit: Visit) -> tuple:
-    return tuple(getattr(visit, name) for name in KEY_FIELDS)
 
 
 def duplicates_message(candidates: list[Visit]) -> str:

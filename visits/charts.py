@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from visits import eras as era_rules
-from visits.models import Level
+from visits.models import Level, arrow
 from visits.stats import EraComparison, Timeline, VisitMark
 
 COLOURS = ["#c0392b", "#2c6fbb"]  # first direction of the pair, second
@@ -20,11 +20,6 @@ MAX_NAMES = 12
 SOURCE_WIDTH = 150  # characters per line of the source note, so that it is never clipped
 INCOMPLETE = {"shape": "/", "fgcolor": "#777", "solidity": 0.35}  # same in light and dark
 CLICK = "<br><i>Click for the list of visits.</i>"
-
-
-def arrow(direction: str) -> str:
-    """`PRK-CHN` as every legend, hover and table writes it: `PRK → CHN`."""
-    return direction.replace("-", " → ")
 
 
 def _layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> go.Figure:

@@ -18,7 +18,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
 from visits import stats
 from visits.dates import format_date
-from visits.models import Confidence, Kind, Level, PublishedFigure, Visit
+from visits.models import Confidence, Kind, Level, PublishedFigure, Visit, arrow
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,7 @@ class FindingRow:
         p = self.figure
         if p.metric == "total":
             return f"All visits, {Level.from_slug(p.min_level).label.lower()} or above"
-        return (
-            f"Leader visits {p.direction.replace('-', ' → ')}" if p.direction else "Leader visits"
-        )
+        return f"Leader visits {arrow(p.direction)}" if p.direction else "Leader visits"
 
     @property
     def published_per_year(self) -> float | None:

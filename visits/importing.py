@@ -135,12 +135,13 @@ def import_rows(
         report.errors = sorted(errors + plan.errors, key=lambda e: e.row)
         report.created, report.updated = len(plan.new), len(plan.changed)
         report.unchanged = sum(1 for a in plan.actions.values() if a == "skip")
-        report.people_created = len(_people_used(plan))
+        people = _people_used(plan)
+        report.people_created = len(people)
         report.actions, report.changes = plan.actions, plan.changes
         if dry_run or (report.errors and not skip_invalid) or not (plan.new or plan.changed):
             transaction.set_rollback(True)
             return report
-        services.apply_import(plan=plan, people=_people_used(plan), user=user)
+        services.apply_import(plan=plan, people=people, user=user)
         report.written = True
     return report
 

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from visits import stats
 from visits.facets import era_facet
 from visits.filters import VisitFilter, unknown_parameters
-from visits.models import Country, EraScheme, Kind, Level, PublishedFigure, Visit
+from visits.models import Country, EraScheme, Kind, Level, PublishedFigure, Visit, arrow
 
 PAGE_PARAMETERS = frozenset(VisitFilter.base_filters) | {"sort", "page"}
 NOT_SHOWN = ("status", "modified_since")  # for scripts (API), not readers
@@ -113,7 +113,7 @@ def _year(query: QueryDict, count) -> FacetLink:
 def _direction(query: QueryDict, count) -> FacetLink:
     visitor, host = count.value.split("-")
     params = {"visitor_country": visitor, "host_country": host}
-    return _link(query, params, f"{visitor} → {host}", count.count)
+    return _link(query, params, arrow(count.value), count.count)
 
 
 def _link(query: QueryDict, params: dict, label: str, count: int) -> FacetLink:

@@ -84,6 +84,11 @@ def choices_check(field: str, choices: type[models.Choices], name: str) -> model
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
+def arrow(direction: str) -> str:
+    """`PRK-CHN` as every legend, hover, table and page writes it: `PRK → CHN`."""
+    return direction.replace("-", " → ")
+
+
 class Country(models.Model):
     """An ISO 3166-1 country or an ISO 3166-3 former state, keyed by its alpha-3 code."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from visits.charts import arrow as _arrow
+from visits.models import arrow as _arrow
 from visits.stats import EraComparison, PublishedCount, Timeline
 
 

@@ -25,6 +25,7 @@ from visits.services.rules import (
     check_delete,
     check_sources,
     check_write,
+    may_change,
     may_delete,
     may_publish,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "check_write",
     "create_visit",
     "delete_visit",
+    "may_change",
     "may_delete",
     "may_publish",
     "publish_visits",

@@ -81,6 +81,15 @@ def check_delete(*, user, visit: Visit) -> None:
             raise
 
 
+def may_change(user, visit: Visit) -> bool:
+    """Whether `user` may change `visit` as it stands (its status kept)."""
+    try:
+        check_write(user=user, before=visit.status, after=visit.status)
+    except WriteRefused:
+        return False
+    return True
+
+
 def may_delete(user, visit: Visit) -> bool:
     try:
         check_delete(user=user, visit=visit)

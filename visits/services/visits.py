@@ -69,12 +69,12 @@ def update_visit(
     `expected_version`, raises StaleVersion if someone else saved in between."""
     bump_data_version()
     current = _locked(visit, expected_version)
-    status, key = current.status, _key(current)
+    status, key = current.status, trip_key(current)
     for name, value in values.items():
         setattr(current, name, value)
     check_write(user=user, before=status, after=current.status)
     check_sources(current.status, len(sources) if sources is not None else _count(current))
-    _validate(current, confirm_duplicate=confirm_duplicate or _key(current) == key)
+    _validate(current, confirm_duplicate=confirm_duplicate or trip_key(current) == key)
     _save(current, user=user, reason=reason, hosts=hosts)
     if sources is not None:
         _sync_sources(current, sources, user=user, reason=reason)
@@ -153,7 +153,9 @@ def _locked(visit: Visit | int, expected_version: int | None) -> Visit:
     return current
 
 
-def _key(visit: Visit) -> tuple:
+def trip_key(visit: Visit) -> tuple:
+    """What makes a visit the possible duplicate of another; a change to it is
+    checked for duplicates, any other change is not."""
     return tuple(getattr(visit, name) for name in KEY_FIELDS)
 
 
