@@ -6,6 +6,13 @@ DJANGO_DEBUG          "1"/"true" turns debug on (default off)
 DJANGO_ALLOWED_HOSTS  comma-separated host names
 DJANGO_STATIC_COLLECTED  "1" serves collected, hashed, compressed static files
                       (default: on when DJANGO_DEBUG is off; `make run` turns it on)
+DJANGO_HTTPS          "1" when served over TLS: HSTS, redirect to https, secure
+                      cookies, and the proxy's X-Forwarded-Proto trusted
+DJANGO_HSTS_SECONDS   HSTS max-age (default one year); DJANGO_HSTS_PRELOAD=0 opts out
+                      of preloading
+DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://summitry.example)
+DJANGO_TRUSTED_PROXIES  how many proxies in front of the app append to
+                      X-Forwarded-For (default 0: the socket's address is the client's)
 """
 
 import os
@@ -28,11 +35,12 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
-    if h.strip()
-]
+
+def env_list(name: str, default: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
+
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -131,6 +139,19 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+HTTPS = env_flag("DJANGO_HTTPS")
+if HTTPS:
+    # TLS ends at a proxy that sets X-Forwarded-Proto; health checks come over plain HTTP.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", True)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # not preloading was chosen
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -151,6 +172,9 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "PAGE_SIZE": 50,
+    # Throttles key on the socket's address; X-Forwarded-For counts only behind this
+    # many trusted proxies (None would trust whatever a client sends).
+    "NUM_PROXIES": int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0")),
 }
 
 SPECTACULAR_SETTINGS = {

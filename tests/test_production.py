@@ -1,0 +1,139 @@
+"""Deployment settings and probes (issue 10)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_passes_behind_tls():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_HTTPS="1",
+        DJANGO_SECRET_KEY="x7#kq2!vA9zL0pW3mN8rT5yB1cD6eF4gH2jK7lQ9sU0vX3wZ-long-enough",
+        DJANGO_ALLOWED_HOSTS="summitry.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deploy_check_fails_without_tls():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x7#kq2!vA9zL0pW3mN8rT5yB1cD6eF4gH2jK7lQ9sU0vX3wZ-long-enough",
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr  # no HSTS
+    assert "security.W008" in result.stderr  # no redirect to https
+
+
+def test_https_settings_come_from_the_environment():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE,"
+        " s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS)"
+    )
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        DJANGO_DEBUG="1",
+        DJANGO_HTTPS="1",
+        DJANGO_HSTS_SECONDS="600",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://a.example, https://b.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "600 True True ('HTTP_X_FORWARDED_PROTO', 'https') "
+        "['https://a.example', 'https://b.example']"
+    )
+
+
+@pytest.mark.django_db
+def test_https_redirects_but_not_the_probes(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert client.get("/about/").status_code == 301
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/about/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+
+
+def test_healthz_needs_no_database(client):
+    response = client.get("/healthz")  # no django_db mark: a query would raise
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_readyz_checks_database_migrations_and_cache(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "migrations": "ok", "cache": "ok"},
+    }
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_the_database_fails(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("gone")
+
+    monkeypatch.setattr(CursorWrapper, "execute", refuse)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] == "unreachable: DatabaseError"
+    assert body["checks"]["migrations"] == "unknown"
+
+
+@pytest.mark.django_db
+def test_readyz_reports_unapplied_migrations(client, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [1, 2])
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["migrations"] == "2 unapplied"
+
+
+@pytest.mark.django_db
+def test_throttle_ignores_a_forged_forwarded_for(settings):
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.throttling import AnonRateThrottle
+
+    request = APIRequestFactory().get(
+        "/api/v1/visits/", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="198.51.100.7"
+    )
+    assert AnonRateThrottle().get_ident(request) == "198.51.100.7"
