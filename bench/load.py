@@ -1,0 +1,176 @@
+"""HTTP load for the benchmark: a few client threads, each with its own connection
+(http.client, reconnecting when a server closes it), and a streamed download.
+
+Times are wall-clock seconds; `Sample` keeps every request's latency so that slices
+run alternately against two servers can be pooled before taking medians.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+TIMEOUT = 300  # seconds, one request
+
+
+@dataclass
+class Sample:
+    latencies: list[float] = field(default_factory=list)
+    busy: float = 0.0  # seconds spent in slices
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.latencies) if self.latencies else float("nan")
+
+    @property
+    def p99(self) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+    @property
+    def rate(self) -> float:
+        """Requests per second over the time the slices ran."""
+        return len(self.latencies) / self.busy if self.busy else 0.0
+
+
+def get(conn: http.client.HTTPConnection, path: str, headers: dict) -> tuple[int, bytes]:
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    if response.will_close:
+        conn.close()
+    return response.status, body
+
+
+def _worker(base: str, path: str, headers: dict, until: float, sample: Sample, lock) -> None:
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
+    try:
+        while True:
+            started = time.perf_counter()
+            try:
+                status, _ = get(conn, path, headers)
+                problem = None if status == 200 else f"HTTP {status}"
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                problem = f"{type(exc).__name__}: {exc}"
+            elapsed = time.perf_counter() - started
+            with lock:
+                if problem:
+                    sample.errors.append(problem)
+                else:
+                    sample.latencies.append(elapsed)
+            if problem or time.perf_counter() >= until:
+                return
+    finally:
+        conn.close()
+
+
+def run_slice(
+    base: str, path: str, sample: Sample, *, seconds: float, clients: int, headers=None
+) -> None:
+    """`clients` threads request `path` until `seconds` have passed (each at least
+    once; a request in flight is finished), adding to `sample`."""
+    lock = threading.Lock()
+    started = time.perf_counter()
+    until = started + seconds
+    threads = [
+        threading.Thread(target=_worker, args=(base, path, headers or {}, until, sample, lock))
+        for _ in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sample.busy += time.perf_counter() - started
+
+
+@dataclass
+class Download:
+    status: int
+    first_byte: float
+    seconds: float
+    size: int
+    lines: int
+    peak_rss: int  # bytes, the server's processes together, sampled
+    error: str = ""
+
+    @property
+    def rows(self) -> int:
+        """Data rows: lines less the header (synthetic rows hold no line breaks)."""
+        return max(self.lines - 1, 0)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def download(base: str, path: str, server_pid: int | None = None) -> Download:
+    """GET `path` streamed, counting bytes and lines; the server's memory sampled."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
+    watcher = RssWatcher(server_pid)
+    watcher.start()
+    started = time.perf_counter()
+    status, first, size, lines, error = 0, 0.0, 0, 0, ""
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        status = response.status
+        while chunk := response.read1(1 << 16):
+            first = first or time.perf_counter() - started
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    except (OSError, http.client.HTTPException) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    finally:
+        conn.close()
+        watcher.stop()
+    return Download(status, first, time.perf_counter() - started, size, lines, watcher.peak, error)
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return total
+
+
+class RssWatcher(threading.Thread):
+    """Samples tree_rss(pid) every 0.2 s until stopped; `peak` is the largest."""
+
+    def __init__(self, pid: int | None):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._stop_event = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while self.pid and not self._stop_event.wait(0.2):
+            self.peak = max(self.peak, tree_rss(self.pid))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
