@@ -5,6 +5,7 @@ importer; api.errors turns its refusals into answers."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -136,13 +137,6 @@ class VisitSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
 
-    def to_representation(self, visit):
-        data = super().to_representation(visit)
-        data["start_date"] = visit.start_date.isoformat()
-        data["visitor"] = PersonRefSerializer(visit.visitor, context=self.context).data
-        data["hosts"] = PersonRefSerializer(visit.hosts.all(), many=True, context=self.context).data
-        return data
-
     @extend_schema_field(
         {"type": "object", "additionalProperties": {"type": "string", "nullable": True}}
     )
@@ -154,10 +148,7 @@ class VisitSerializer(serializers.ModelSerializer):
         return {slug: m.ambiguous for slug, m in self._memberships(visit)}
 
     def _memberships(self, visit):
-        countries = {visit.visitor_country_id, visit.host_country_id}
-        for slug, (country, eras) in self.context.get("schemes", {}).items():
-            if country in countries:
-                yield slug, era_rules.membership(visit.start_date, visit.start_latest, eras)
+        return _memberships(visit, self.context.get("schemes", {}))
 
     def validate_start_date(self, value):
         try:
@@ -195,6 +186,85 @@ class VisitSerializer(serializers.ModelSerializer):
             confirm_duplicate=validated.pop("confirm_duplicate", False),
             values=validated,
         )
+
+
+_DATETIME = serializers.DateTimeField()
+_PLACEHOLDER = "__key__"
+
+
+def _url_template(request, view_name: str, key: str, format_suffix: str | None) -> str:
+    """An absolute detail URL with `_PLACEHOLDER` where the row's key goes, built once
+    per page instead of a reverse() per row."""
+    kwargs = {key: _PLACEHOLDER, **({"format": format_suffix} if format_suffix else {})}
+    return request.build_absolute_uri(reverse(view_name, kwargs=kwargs))
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def visit_list_data(visits, *, request, schemes: dict, format_suffix=None) -> list[dict]:
+    """Visits (hosts and sources prefetched, visitor selected) as VisitSerializer
+    reads them, the same keys in the same order, by plain functions: a list page
+    serializes each row once instead of a serializer per field per row."""
+    visit_url = _url_template(request, "api:visit-detail", "pk", format_suffix)
+    person_url = _url_template(request, "api:person-detail", "slug", format_suffix)
+
+    def person(p) -> dict:
+        return {"slug": p.slug, "name": p.name, "url": person_url.replace(_PLACEHOLDER, p.slug)}
+
+    def source(s) -> dict:
+        return {
+            "url": s.url,
+            "title": s.title,
+            "publisher": s.publisher,
+            "published_date": _date(s.published_date),
+            "accessed_date": _date(s.accessed_date),
+            "archive_url": s.archive_url,
+        }
+
+    rows = []
+    for visit in visits:
+        memberships = list(_memberships(visit, schemes))
+        rows.append(
+            {
+                "id": visit.pk,
+                "url": visit_url.replace(_PLACEHOLDER, str(visit.pk)),
+                "start_date": visit.start_date.isoformat(),
+                "end_date": _date(visit.end_date),
+                "date_precision": visit.date_precision,
+                "date_label": visit.date_label,
+                "visitor": person(visit.visitor),
+                "visitor_title": visit.visitor_title,
+                "visitor_country": visit.visitor_country_id,
+                "host_country": visit.host_country_id,
+                "direction": visit.direction,
+                "level": Level(visit.level).slug,
+                "channel": visit.channel,
+                "kind": visit.kind,
+                "hosts": [person(h) for h in visit.hosts.all()],
+                "places": visit.places,
+                "purpose": visit.purpose,
+                "eras": {slug: (m.era.slug if m.era else None) for slug, m in memberships},
+                "ambiguous": {slug: m.ambiguous for slug, m in memberships},
+                "sources": [source(s) for s in visit.sources.all()],
+                "confidence": visit.confidence,
+                "status": visit.status,
+                "external_id": visit.external_id,
+                "version": visit.version,
+                "created_at": _DATETIME.to_representation(visit.created_at),
+                "updated_at": _DATETIME.to_representation(visit.updated_at),
+            }
+        )
+    return rows
+
+
+def _memberships(visit, schemes: dict):
+    """(scheme slug, eras.Membership) for each scheme of the visit's two countries."""
+    countries = {visit.visitor_country_id, visit.host_country_id}
+    for slug, (country, eras) in schemes.items():
+        if country in countries:
+            yield slug, era_rules.membership(visit.start_date, visit.start_latest, eras)
 
 
 class PersonSerializer(serializers.ModelSerializer):

@@ -26,6 +26,7 @@ from api.serializers import (
     PersonSerializer,
     PublishedFigureSerializer,
     VisitSerializer,
+    visit_list_data,
 )
 from visits import chart_registry, services, stats
 from visits.filters import VisitFilter
@@ -116,7 +117,14 @@ class VisitViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewS
         else:
             withdrawn = feed.withdrawn_since(request.user, since)
             rows = self.paginator.paginate_feed(visits, withdrawn, request)
-        data = iter(self.get_serializer([r for r in rows if isinstance(r, Visit)], many=True).data)
+        data = iter(
+            visit_list_data(
+                [r for r in rows if isinstance(r, Visit)],
+                request=request,
+                schemes=scheme_context(),
+                format_suffix=self.format_kwarg,
+            )
+        )
         results = [next(data) if isinstance(r, Visit) else r.data() for r in rows]
         return self.paginator.get_paginated_response(results)
 

@@ -594,3 +594,25 @@ def test_change_feed_pages_through_visits_and_tombstones_in_order(api, sample):
     assert [r["id"] for r in back["results"]] == expected[::-1][:3]
     bad = api.get(LIST, {"modified_since": since.isoformat(), "ordering": "start_date"})
     assert bad.status_code == 400 and "use updated_at" in bad.json()["errors"]["ordering"][0]
+
+
+def test_list_rows_are_exactly_the_details(api, seeded):
+    """The list serializes by plain functions (api.serializers.visit_list_data); each
+    row is the detail's VisitSerializer answer, key for key and in the same order."""
+    visit = Visit.objects.published().filter(sources__isnull=False, hosts__isnull=False).first()
+    Source.objects.create(
+        visit=visit,
+        url="https://x.example/second",
+        title="Second",
+        published_date=dt.date(2001, 2, 3),
+        accessed_date=dt.date(2020, 1, 1),
+    )
+    rows = api.get(f"{LIST}?page_size=1000").json()["results"]
+    assert len(rows) == Visit.objects.published().count()
+    for row in rows[:40] + [r for r in rows if r["id"] == visit.pk]:
+        detail = api.get(row["url"]).json()
+        assert list(row) == list(detail)
+        assert row == detail
+    [row] = [r for r in rows if r["id"] == visit.pk]
+    assert row["sources"][-1]["published_date"] == "2001-02-03"
+    assert row["url"] == f"http://testserver/api/v1/visits/{visit.pk}/"
