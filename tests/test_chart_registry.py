@@ -51,3 +51,20 @@ def test_the_finding_is_not_shown_without_published_figures(seeded):
         pair=("CHN", "SUN"), scheme="china-paramount", min_level=Level.MINISTER
     )
     assert [s.slug for s in chart_registry.shown("comparison", data)][0] == "era-comparison"
+
+
+@pytest.mark.django_db
+def test_above_the_named_maximum_the_visits_are_counted_not_fetched(
+    seeded, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(chart_registry.charts, "NAMED_MAX", 5)
+    data = chart_registry.ComparisonData(
+        pair=("CHN", "PRK"), scheme="china-paramount", min_level=Level.MINISTER
+    )
+    data.timeline  # noqa: B018 (the one aggregate the count comes from)
+    with django_assert_num_queries(0):
+        assert data.marks is None
+    timeline = chart_registry.REGISTRY["timeline"]
+    caption = timeline.text(timeline.caption, data)
+    assert f"With {data.counted:,} visits, more than the 5 a chart names" in caption
+    assert "a star marks a year with leader-level visits" in caption

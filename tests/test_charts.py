@@ -183,3 +183,25 @@ def test_tables_and_headline():
         "Under Xi Jinping (since November 2012): 9 high-level visits in "
         "5.4 years; under Hu Jintao: 50 in 10 years."
     )
+
+
+def test_too_many_visits_to_name_give_counts_and_one_star_per_year():
+    t = Timeline(
+        pair=("CHN", "PRK"),
+        min_level="minister",
+        years=[
+            YearRow(2005, {"CHN-PRK": 3, "PRK-CHN": 0}, {"CHN-PRK": 2, "PRK-CHN": 0}),
+            YearRow(2006, {"CHN-PRK": 0, "PRK-CHN": 2}, {"CHN-PRK": 0, "PRK-CHN": 0}),
+            YearRow(2007, {"CHN-PRK": 1, "PRK-CHN": 4}, {"CHN-PRK": 1, "PRK-CHN": 2}),
+        ],
+    )
+    fig = charts.timeline_chart(t, comparison().rows, None)
+    stars = next(tr for tr in fig.data if tr.name == "Leader-level visit")
+    assert list(stars.x) == [2005, 2007] and list(stars.y) == [3.4, 5.4]
+    assert list(stars.hovertext) == ["2 leader-level visits", "3 leader-level visits"]
+    bars = [b for b in fig.data if b.type == "bar"]
+    assert set(bars[0].hovertext) == {charts.UNNAMED}
+    era = charts.era_comparison_chart(comparison(), None)
+    assert list(era.data[0].hovertext) == [charts.UNNAMED, charts.UNNAMED]
+    leader = charts.leader_visits_chart(comparison(), None)
+    assert list(leader.data[0].hovertext) == [charts.UNNAMED, charts.UNNAMED]

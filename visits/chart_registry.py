@@ -64,8 +64,17 @@ class ComparisonData:
     def timeline(self) -> stats.Timeline:
         return stats.timeline(**self.common)
 
+    @property
+    def counted(self) -> int:
+        """The visits the timeline counts (the pair's, at the threshold, by as-of)."""
+        return sum(y.total for y in self.timeline.years)
+
     @cached_property
-    def marks(self) -> list[stats.VisitMark]:
+    def marks(self) -> list[stats.VisitMark] | None:
+        """Every counted visit, to name in hover text; None above charts.NAMED_MAX
+        (the charts then give counts, and their captions say so)."""
+        if self.counted > charts.NAMED_MAX:
+            return None
         return stats.visit_marks(**self.common)
 
     @cached_property
@@ -159,7 +168,29 @@ def _era_caption(d: ComparisonData) -> str:
             f" {publisher}'s totals, counted to {as_of:%-d %B %Y}, are not drawn here: "
             "they are compared like for like, with the records to that date, above."
         )
-    return text + " Click a bar for its visits."
+    return text + " Click a bar for its visits." + _unnamed_note(d)
+
+
+def _unnamed_note(d: ComparisonData) -> str:
+    if d.marks is not None:
+        return ""
+    return (
+        f" With {d.counted:,} visits, more than the {charts.NAMED_MAX:,} a chart names, "
+        "hovering a bar gives its count; its list names them."
+    )
+
+
+def _timeline_caption(d: ComparisonData) -> str:
+    if d.marks is None:
+        return (
+            "Visits per calendar year by direction; shaded bands are the eras, a star marks "
+            "a year with leader-level visits (hover it for their number). Click a bar for "
+            "its visits." + _unnamed_note(d)
+        )
+    return (
+        "Visits per calendar year by direction; shaded bands are the eras, stars mark "
+        "leader-level visits. Hover a bar for the visits behind it; click it for their list."
+    )
 
 
 def _window_caption(d: ComparisonData) -> str:
@@ -173,6 +204,7 @@ def _window_caption(d: ComparisonData) -> str:
 
 def _leader_caption(d: ComparisonData) -> str:
     text = "Visits by a supreme or paramount leader, by direction: the summits."
+    text += _unnamed_note(d)
     published = {
         p.publisher for r in d.comparison.rows for p in r.published if p.metric == "leader_visits"
     }
@@ -206,8 +238,7 @@ COMPARISON_CHARTS = (
     ChartSpec(
         slug="timeline",
         title="Visits per year",
-        caption="Visits per calendar year by direction; shaded bands are the eras, stars mark "
-        "leader-level visits. Hover a bar for the visits behind it; click it for their list.",
+        caption=_timeline_caption,
         figure=lambda d: charts.timeline_chart(
             d.timeline, d.comparison.rows, d.marks, d.year_links()
         ),

@@ -20,6 +20,8 @@ MAX_NAMES = 12
 SOURCE_WIDTH = 150  # characters per line of the source note, so that it is never clipped
 INCOMPLETE = {"shape": "/", "fgcolor": "#777", "solidity": 0.35}  # same in light and dark
 CLICK = "<br><i>Click for the list of visits.</i>"
+NAMED_MAX = 2000  # hover text names the visits of a chart of at most this many
+UNNAMED = f"(visits are named in charts of up to {NAMED_MAX:,})"
 
 
 def _layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> go.Figure:
@@ -62,14 +64,20 @@ def _threshold(slug: str) -> str:
     return f"{Level.from_slug(slug).label.lower()} or above"
 
 
-def _names(marks: Sequence[VisitMark]) -> str:
+def _names(marks: Sequence[VisitMark] | None) -> str:
+    """The first MAX_NAMES visits behind a bar; `marks` None: too many to name."""
+    if marks is None:
+        return UNNAMED
     names = [m.label for m in marks[:MAX_NAMES]]
     if len(marks) > MAX_NAMES:
         names.append(f"… and {len(marks) - MAX_NAMES} more")
     return "<br>".join(names) or "no visits"
 
 
-def _marks_by_era(comparison: EraComparison, marks: Sequence[VisitMark]) -> dict:
+def _marks_by_era(comparison: EraComparison, marks: Sequence[VisitMark] | None) -> dict:
+    """(era slug, direction) → its marks; every key → None when `marks` is None."""
+    if marks is None:
+        return defaultdict(lambda: None)
     by = defaultdict(list)
     for mark in marks:
         era = era_rules.era_for(mark.start_date, comparison.rows)
@@ -107,7 +115,7 @@ def _direction_bars(
 
 
 def era_comparison_chart(
-    comparison: EraComparison, marks: Sequence[VisitMark] = (), links: dict | None = None
+    comparison: EraComparison, marks: Sequence[VisitMark] | None = (), links: dict | None = None
 ) -> go.Figure:
     """Visits per era by direction. A published total is drawn beside them only when
     it was counted on the comparison's as-of date at its threshold (like for like);
@@ -205,13 +213,14 @@ def _published_note(comparison: EraComparison) -> str:
 def timeline_chart(
     timeline: Timeline,
     eras: Sequence = (),
-    marks: Sequence[VisitMark] = (),
+    marks: Sequence[VisitMark] | None = (),
     links: dict | None = None,
 ) -> go.Figure:
     """Visits per year by direction, era bands shaded, leader-level visits marked.
-    `links` maps (year, direction) to the list of those visits."""
-    by_year = defaultdict(list)
-    for mark in marks:
+    `links` maps (year, direction) to the list of those visits; `marks` None: too
+    many visits to name (hover gives counts, one star per year with leader visits)."""
+    by_year = defaultdict(lambda: None) if marks is None else defaultdict(list)
+    for mark in marks or ():
         by_year[(mark.start_date.year, mark.direction)].append(mark)
     years = [y.year for y in timeline.years]
     links = links or {}
@@ -241,13 +250,26 @@ def timeline_chart(
     return fig
 
 
-def _leader_stars(fig, timeline: Timeline, marks: Sequence[VisitMark]) -> None:
-    leaders = [m for m in marks if m.level == Level.LEADER]
-    if leaders:
+def _leader_stars(fig, timeline: Timeline, marks: Sequence[VisitMark] | None) -> None:
+    """A star per leader-level visit over its year's bar; with `marks` None (too many
+    to name), one star per year that has any, its hover giving their number."""
+    if marks is None:
+        years = [y for y in timeline.years if sum(y.leader_visits.values())]
+        stars = [
+            (y.year, y.total + 0.4, f"{sum(y.leader_visits.values())} leader-level visits")
+            for y in years
+        ]
+    else:
+        stars = [
+            (m.start_date.year, _stack_height(timeline, m), m.label)
+            for m in marks
+            if m.level == Level.LEADER
+        ]
+    if stars:
         fig.add_scatter(
             name="Leader-level visit",
-            x=[m.start_date.year for m in leaders],
-            y=[_stack_height(timeline, m) for m in leaders],
+            x=[x for x, _, _ in stars],
+            y=[y for _, y, _ in stars],
             mode="markers",
             marker={
                 "symbol": "star",
@@ -255,7 +277,7 @@ def _leader_stars(fig, timeline: Timeline, marks: Sequence[VisitMark]) -> None:
                 "color": "#f1c40f",
                 "line": {"width": 1, "color": "#333"},
             },
-            hovertext=[m.label for m in leaders],
+            hovertext=[text for _, _, text in stars],
             hovertemplate="%{hovertext}<extra></extra>",
         )
 
@@ -355,11 +377,12 @@ def window_chart(comparison: EraComparison) -> go.Figure:
 
 
 def leader_visits_chart(
-    comparison: EraComparison, marks: Sequence[VisitMark] = (), links: dict | None = None
+    comparison: EraComparison, marks: Sequence[VisitMark] | None = (), links: dict | None = None
 ) -> go.Figure:
     """Leader-level visits (summits) per era by direction, beside the ones published
     on the comparison's as-of date."""
-    by_era = _marks_by_era(comparison, [m for m in marks if m.level == Level.LEADER])
+    leaders = None if marks is None else [m for m in marks if m.level == Level.LEADER]
+    by_era = _marks_by_era(comparison, leaders)
     fig = go.Figure()
     for direction in comparison.directions:
         _direction_bars(fig, comparison, direction, by_era, "leader_visits", "leader visits", links)
