@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -437,3 +438,38 @@ class DataVersion(models.Model):
     def current(cls) -> DataVersion:
         """The row, or an unsaved version 0 before any change."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class EraCount(models.Model):
+    """The era summary (visits.summary): how many published visits of one direction,
+    level and start year count in one era of a scheme (`era` None: outside every era
+    of it), and whether their possible start range crosses one of its boundaries.
+    Kept current by the write path, rebuilt by `manage.py rebuild_summary`; a row
+    may hold n = 0."""
+
+    scheme = models.ForeignKey(EraScheme, on_delete=models.CASCADE, related_name="+")
+    era = models.ForeignKey(Era, on_delete=models.CASCADE, null=True, related_name="+")
+    visitor_country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    host_country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    year = models.PositiveSmallIntegerField(help_text="Of the visit's start date.")
+    ambiguous = models.BooleanField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Coalesce: one "outside" row per key (NULLs would never conflict).
+            models.UniqueConstraint(
+                "scheme",
+                Coalesce("era", 0),
+                "visitor_country",
+                "host_country",
+                "level",
+                "year",
+                "ambiguous",
+                name="era_count_unique_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id}/{self.era_id} {self.visitor_country_id}-{self.host_country_id}"

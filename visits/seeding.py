@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
+from visits import summary
 from visits.importing import ImportReport, import_rows
 from visits.interchange import read_csv
 from visits.models import Country, Era, EraScheme, Level, Person, PublishedFigure
@@ -162,4 +163,5 @@ def seed() -> list[ImportReport]:
     seed_eras()
     reports = seed_visits()
     seed_published_figures()
+    summary.rebuild()  # the import keeps it current; this also covers changed eras
     return reports

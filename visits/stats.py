@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
+from visits import counting
 from visits import eras as era_rules
 from visits.dates import add_years
 from visits.models import Era, EraScheme, Level, PublishedFigure, Visit
@@ -127,8 +128,9 @@ def era_comparison(
     Counts visits between the two countries of `pair`, in either direction, ranked
     at `min_level` or above and started on or before `as_of`. `window` (years)
     adds the count within the first N years of each era. `visits` is the base
-    queryset (default: published visits). Raises EraScheme.DoesNotExist.
-    Four queries: scheme, eras, published figures, one aggregate.
+    queryset; None counts published visits from the era summary (visits.counting),
+    which gives the same numbers faster. Raises EraScheme.DoesNotExist.
+    Four queries: scheme, eras, published figures, one count (visits.counting).
     """
     as_of = as_of or dt.date.today()
     scheme_obj = EraScheme.objects.get(slug=scheme)
@@ -140,18 +142,18 @@ def era_comparison(
         .filter(era__in=eras)
         .filter(figures_of_pair_q(*pair))
     )
-    base = (visits if visits is not None else Visit.objects.published()).for_pair(*pair)
-    counted = Q(level__gte=min_level, start_date__lte=as_of)
-    aggregates = {"outside": Count("pk", filter=counted & era_rules.outside_q(eras))}
-    for i, (visitor, host) in enumerate(directions_of(pair)):
-        aggregates[f"outside_d{i}"] = Count(
-            "pk", filter=counted & era_rules.outside_q(eras) & direction_q(visitor, host)
+    level = Q(level__gte=min_level)
+    measures = {}
+    for i, direction in enumerate(directions_of(pair)):
+        measures[f"outside_d{i}"] = counting.measure(
+            era=None, eras=eras, until=as_of, match=level & direction_q(*direction)
         )
     for era in eras:
-        aggregates.update(_era_aggregates(era, pair, counted, as_of, window))
+        measures.update(_era_measures(era, eras, pair, level, as_of, window))
     for figure in figures:
-        aggregates[f"figure{figure.pk}"] = Count("pk", filter=figure_q(figure))
-    counts = base.order_by().aggregate(**aggregates)
+        measures[f"figure{figure.pk}"] = _figure_measure(figure, eras)
+    counts = counting.count(measures, scheme=scheme_obj.pk, where=pair_q(*pair), visits=visits)
+    outside = {f"{v}-{h}": counts[f"outside_d{i}"] for i, (v, h) in enumerate(directions_of(pair))}
     return EraComparison(
         pair=tuple(pair),
         scheme=scheme_obj.slug,
@@ -160,30 +162,40 @@ def era_comparison(
         as_of=as_of,
         window=window,
         rows=[_era_row(era, counts, figures, pair, as_of, window) for era in eras],
-        outside=counts["outside"],
-        outside_directions={
-            f"{v}-{h}": counts[f"outside_d{i}"] for i, (v, h) in enumerate(directions_of(pair))
-        },
+        outside=sum(outside.values()),
+        outside_directions=outside,
     )
 
 
-def _era_aggregates(era: Era, pair, counted: Q, as_of: dt.date, window: int | None) -> dict:
-    in_era = counted & era_rules.in_era_q(era)
+def _era_measures(era: Era, eras, pair, level: Q, as_of: dt.date, window: int | None) -> dict:
     key = f"era{era.pk}"
-    out = {f"{key}_total": Count("pk", filter=in_era)}
-    for i, (visitor, host) in enumerate(directions_of(pair)):
-        out[f"{key}_d{i}"] = Count("pk", filter=in_era & direction_q(visitor, host))
-        out[f"{key}_leader_d{i}"] = Count(
-            "pk", filter=in_era & direction_q(visitor, host) & Q(level=Level.LEADER)
-        )
-    ambiguous = era_rules.ambiguous_q(era)
-    if ambiguous is not None:
-        out[f"{key}_ambiguous"] = Count("pk", filter=counted & ambiguous)
+    common = {"era": era, "eras": eras, "until": as_of}
+    out, leaders = {}, Q(level=Level.LEADER)
+    for i, direction in enumerate(directions_of(pair)):
+        mine = direction_q(*direction)
+        out[f"{key}_d{i}"] = counting.measure(**common, match=level & mine)
+        out[f"{key}_leader_d{i}"] = counting.measure(**common, match=leaders & mine)
+    if era.end_date is not None:  # an ongoing era: nothing can run past its end
+        out[f"{key}_ambiguous"] = counting.measure(**common, match=level, ambiguous=True)
     if window:
-        out[f"{key}_window"] = Count(
-            "pk", filter=in_era & Q(start_date__lt=add_years(era.start_date, window))
+        last = add_years(era.start_date, window) - dt.timedelta(days=1)
+        out[f"{key}_window"] = counting.measure(
+            era=era, eras=eras, until=min(as_of, last), match=level
         )
     return out
+
+
+def _figure_measure(figure: PublishedFigure, eras) -> counting.Measure:
+    """figure_q as a measure: the figure's era, as-of date, level and direction."""
+    if figure.metric == PublishedFigure.Metric.LEADER_VISITS:
+        match = Q(level=Level.LEADER)
+    else:
+        match = Q(level__gte=figure.min_level)
+    if figure.visitor_country_id:
+        match &= Q(visitor_country_id=figure.visitor_country_id)
+    if figure.host_country_id:
+        match &= Q(host_country_id=figure.host_country_id)
+    return counting.measure(era=figure.era, eras=eras, until=figure.as_of, match=match)
 
 
 def figure_q(figure: PublishedFigure) -> Q:
@@ -214,7 +226,7 @@ def _era_row(era: Era, counts: dict, figures, pair, as_of: dt.date, window) -> E
         end_date=era.end_date,
         until=until,
         years=round(era_rules.years_between(era.start_date, until), 2),
-        total=counts[f"{key}_total"],
+        total=counts[f"{key}_d0"] + counts[f"{key}_d1"],
         directions={
             f"{v}-{h}": counts[f"{key}_d{i}"] for i, (v, h) in enumerate(directions_of(pair))
         },

@@ -1,15 +1,40 @@
-"""Counts of published visits by era, direction, level and year, kept current by the
-write path (visits.services) and rebuilt by `manage.py rebuild_summary`.
+"""The era summary (visits.models.EraCount): counts of published visits by scheme, era,
+direction, level, start year and ambiguity, kept current by the write path
+(visits.services calls `adjust`) and recomputed by `rebuild` (`manage.py
+rebuild_summary`, and whenever an era or a scheme is saved or deleted).
 
-The interface the write services call is fixed here; the table behind it is built
-in issue 9's summary work.
+Era membership and ambiguity are visits.eras's: a visit counts in the era of its
+first possible day, `era` None is outside every era of the scheme, and `ambiguous`
+says its possible start range [start_date, start_latest] ends in another era (or
+outside). Rows may hold n = 0 after visits leave them; readers sum n.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import ExtractYear, NullIf
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from visits import eras as era_rules
+from visits.models import Era, EraCount, EraScheme, Status, Visit
+
+KEY = (
+    "scheme_id",
+    "era_id",
+    "visitor_country_id",
+    "host_country_id",
+    "level",
+    "year",
+    "ambiguous",
+)
+UPSERT_ROWS = 1000  # 8 parameters a row: well under SQLite's 32,766
 
 
 @dataclass(frozen=True)
@@ -38,4 +63,134 @@ class Facts:
 def adjust(*, removed: Iterable[Facts] = (), added: Iterable[Facts] = ()) -> None:
     """Move the summary by the visits a write removed (their state before it) and
     added (their state after it). Called inside the write's transaction, after the
-    data-version lock; only published visits count."""
+    data-version lock; only published visits count. No query when nothing published
+    changed; else two (the eras, one upsert per 1,000 changed keys)."""
+    removed = Counter(f for f in removed if f.status == Status.PUBLISHED)
+    added = Counter(f for f in added if f.status == Status.PUBLISHED)
+    if removed == added:
+        return
+    schemes = scheme_eras()
+    deltas: Counter = Counter()
+    for facts, sign in ((added, 1), (removed, -1)):
+        for fact, times in facts.items():
+            for key in keys(fact, schemes):
+                deltas[key] += sign * times
+    _upsert([(*key, n) for key, n in deltas.items() if n])
+
+
+def scheme_eras() -> dict[int, list[Era]]:
+    """Every scheme's eras by start date (a scheme without eras: []). One query."""
+    rows = EraScheme.objects.order_by("pk", "eras__start_date").values_list(
+        "pk", "eras__pk", "eras__start_date", "eras__end_date"
+    )
+    schemes: dict[int, list[Era]] = {}
+    for scheme, pk, start, end in rows:
+        eras = schemes.setdefault(scheme, [])
+        if pk is not None:
+            eras.append(Era(pk=pk, scheme_id=scheme, start_date=start, end_date=end))
+    return schemes
+
+
+def keys(fact: Facts, schemes: dict[int, Sequence[Era]]) -> Iterator[tuple]:
+    """The summary key of one visit under each scheme (KEY's order)."""
+    for scheme, eras in schemes.items():
+        member = era_rules.membership(fact.start_date, fact.start_latest, eras)
+        yield (
+            scheme,
+            member.era.pk if member.era else None,
+            fact.visitor_country_id,
+            fact.host_country_id,
+            fact.level,
+            fact.start_date.year,
+            member.ambiguous,
+        )
+
+
+def _upsert(rows: list[tuple]) -> None:
+    """Add each row's n to its key's row, creating it at n when missing."""
+    table = EraCount._meta.db_table
+    columns = ", ".join((*KEY, "n"))
+    target = ", ".join("(COALESCE(era_id, 0))" if c == "era_id" else c for c in KEY)
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), UPSERT_ROWS):
+            batch = rows[i : i + UPSERT_ROWS]
+            values = ", ".join(["(" + ", ".join(["%s"] * 8) + ")"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} "
+                f"ON CONFLICT ({target}) DO UPDATE SET n = {table}.n + excluded.n",
+                [value for row in batch for value in row],
+            )
+
+
+def rebuild(*, schemes: Iterable[int] | None = None) -> None:
+    """Recompute the summary of `schemes` (ids; default every scheme) from the
+    published visits: per scheme, one DELETE and one INSERT … SELECT … GROUP BY."""
+    wanted = EraScheme.objects.order_by("pk")
+    if schemes is not None:
+        wanted = wanted.filter(pk__in=list(schemes))
+    for scheme in wanted:
+        EraCount.objects.filter(scheme=scheme).delete()  # derived rows, not domain data
+        _insert_counts(scheme.pk, list(Era.objects.filter(scheme=scheme).order_by("start_date")))
+
+
+def _era_key(eras: Sequence[Era], field: str) -> Case:
+    """The pk of the era containing `field`'s day, 0 outside every era."""
+    whens = [When(era_rules.in_era_q(era, field), then=Value(era.pk)) for era in eras]
+    return Case(*whens, default=Value(0))
+
+
+def _insert_counts(scheme: int, eras: Sequence[Era]) -> None:
+    grouped = (
+        Visit.objects.published()
+        .order_by()
+        .annotate(
+            era_key=_era_key(eras, "start_date"),
+            latest_key=_era_key(eras, "start_latest"),
+        )
+        .annotate(
+            summary_era=NullIf(F("era_key"), Value(0)),
+            summary_year=ExtractYear("start_date"),
+            summary_ambiguous=Case(
+                When(Q(era_key=F("latest_key")), then=Value(False)), default=Value(True)
+            ),
+        )
+        .values(
+            "summary_era",
+            "visitor_country_id",
+            "host_country_id",
+            "level",
+            "summary_year",
+            "summary_ambiguous",
+        )
+        .annotate(summary_n=Count("pk"))
+    )
+    sql, params = grouped.query.sql_with_params()
+    table = EraCount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join((*KEY, 'n'))}) "
+            "SELECT %s, summary_era, visitor_country_id, host_country_id, level, "
+            f"summary_year, summary_ambiguous, summary_n FROM ({sql}) grouped",
+            [scheme, *params],
+        )
+
+
+@receiver(post_save, sender=Era, dispatch_uid="summary-era-saved")
+def _era_saved(sender, instance, raw=False, **kwargs):
+    """An era's bounds or scheme changed: recompute its scheme, and the scheme it
+    left if it moved."""
+    if not raw:
+        moved_from = EraCount.objects.filter(era=instance).values_list("scheme_id", flat=True)
+        rebuild(schemes={instance.scheme_id, *moved_from})
+
+
+@receiver(post_delete, sender=Era, dispatch_uid="summary-era-deleted")
+def _era_deleted(sender, instance, origin=None, **kwargs):
+    if not isinstance(origin, EraScheme):  # a deleted scheme takes its rows with it
+        rebuild(schemes={instance.scheme_id})
+
+
+@receiver(post_save, sender=EraScheme, dispatch_uid="summary-scheme-saved")
+def _scheme_saved(sender, instance, created=False, raw=False, **kwargs):
+    if created and not raw:  # every visit is outside the new scheme's (no) eras
+        rebuild(schemes={instance.pk})

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_save
 
+from visits import summary
 from visits.models import Person, Source, Status, Visit
 from visits.services.rules import (
     PossibleDuplicates,
@@ -49,6 +50,7 @@ def create_visit(
     visit.created_by = user
     _save(visit, user=user, reason=reason, hosts=hosts, created=True)
     _sync_sources(visit, sources, user=user, reason=reason)
+    summary.adjust(added=[summary.Facts.of(visit)])
     return visit
 
 
@@ -69,7 +71,7 @@ def update_visit(
     `expected_version`, raises StaleVersion if someone else saved in between."""
     bump_data_version()
     current = _locked(visit, expected_version)
-    status, key = current.status, trip_key(current)
+    status, key, before = current.status, trip_key(current), summary.Facts.of(current)
     for name, value in values.items():
         setattr(current, name, value)
     check_write(user=user, before=status, after=current.status)
@@ -78,6 +80,7 @@ def update_visit(
     _save(current, user=user, reason=reason, hosts=hosts)
     if sources is not None:
         _sync_sources(current, sources, user=user, reason=reason)
+    summary.adjust(removed=[before], added=[summary.Facts.of(current)])
     return current
 
 
@@ -124,6 +127,7 @@ def delete_visit(*, user, visit: Visit | int, expected_version: int | None = Non
         source.delete()
     _tag(current, user, "deleted")
     current.delete()
+    summary.adjust(removed=[summary.Facts.of(current)])
 
 
 def _set_status(*, user, visits, status: str, reason: str):
@@ -131,7 +135,7 @@ def _set_status(*, user, visits, status: str, reason: str):
     other = Status.DRAFT if status == Status.PUBLISHED else Status.PUBLISHED
     check_write(user=user, before=other, after=status)
     pks = [v.pk if isinstance(v, Visit) else v for v in visits]
-    done, unsourced = [], []
+    done, unsourced, before = [], [], []
     sourced = Exists(Source.objects.filter(visit=OuterRef("pk")))
     for visit in Visit.objects.select_for_update().filter(pk__in=pks).annotate(sourced=sourced):
         if visit.status == status:
@@ -139,9 +143,11 @@ def _set_status(*, user, visits, status: str, reason: str):
         if status == Status.PUBLISHED and not visit.sourced:
             unsourced.append(visit)
             continue
+        before.append(summary.Facts.of(visit))
         visit.status = status
         _save(visit, user=user, reason=reason)
         done.append(visit)
+    summary.adjust(removed=before, added=[summary.Facts.of(v) for v in done])
     return done, unsourced
 
 
