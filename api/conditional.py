@@ -71,7 +71,7 @@ class ConditionalGetMixin:
         super().initial(request, *args, **kwargs)
         if request.method not in SAFE:
             return
-        data = DataVersion.current()
+        data = self.data_version = DataVersion.current()
         changed = data.changed_at
         self._last_modified = int(changed.timestamp()) if changed else None
         self._etag = self.etag(request, data)

@@ -6,7 +6,12 @@ Keying on the pair (value, id) cannot: a page starts strictly after the last row
 of the previous one, whatever is inserted meanwhile.
 
 Every page carries `count`, the total number of rows the walk returns (one COUNT
-query; for the change feed, visits and tombstones together).
+query; for the change feed, visits and tombstones together). A view that knows the
+data version (api.conditional) has its list's count cached under that version and
+the query's SQL: the walk's later pages, and every client asking the same filters,
+read it instead of counting again (at a million visits a filtered COUNT costs
+hundreds of milliseconds; a write moves the version, so a cached count is never
+stale).
 
 The change feed (`modified_since`) pages the same way on (updated_at, id) through
 two sources at once, changed visits and tombstones (paginate_feed). A visit changed
@@ -17,8 +22,11 @@ lost: the client keeps the later copy.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
@@ -31,6 +39,22 @@ from api.feed import Tombstone
 ORDERINGS = ("start_date", "level", "updated_at")
 
 
+COUNT_CACHE_SECONDS = 3600
+
+
+def counted(queryset, data_version=None) -> int:
+    """`queryset.count()`, cached under the data version and the query's SQL when the
+    version is known (see the module docstring)."""
+    if data_version is None:
+        return queryset.count()
+    try:
+        sql = str(queryset.order_by().query)
+    except EmptyResultSet:  # a filter that matches nothing by construction
+        return queryset.count()
+    key = hashlib.sha256(f"{data_version.version}|{sql}".encode()).hexdigest()
+    return cache.get_or_set(f"count:{key}", queryset.count, COUNT_CACHE_SECONDS)
+
+
 class KeysetPagination(BasePagination):
     page_size = 50
     max_page_size = 1000
@@ -39,7 +63,7 @@ class KeysetPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         cursor = self._start(request, ORDERINGS, self.default_ordering, queryset.model)
-        self.count = queryset.count()
+        self.count = counted(queryset, getattr(view, "data_version", None))
         return self._finish(self._window(queryset, cursor, "pk"), cursor)
 
     def paginate_feed(self, visits, tombstones, request):

@@ -113,7 +113,7 @@ class VisitViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewS
             request.query_params.get("modified_since")
         )
         if since is None:
-            rows = self.paginator.paginate_queryset(visits, request)
+            rows = self.paginator.paginate_queryset(visits, request, view=self)
         else:
             withdrawn = feed.withdrawn_since(request.user, since)
             rows = self.paginator.paginate_feed(visits, withdrawn, request)

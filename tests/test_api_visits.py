@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from tests.factories import PersonFactory, VisitFactory, bulk_visits
 from visits.importing import import_rows
 from visits.interchange import csv_lines, export_visits
-from visits.models import Level, Person, Source, Status, Visit
+from visits.models import DataVersion, Level, Person, Source, Status, Visit
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/visits/"
@@ -616,3 +616,15 @@ def test_list_rows_are_exactly_the_details(api, seeded):
     [row] = [r for r in rows if r["id"] == visit.pk]
     assert row["sources"][-1]["published_date"] == "2001-02-03"
     assert row["url"] == f"http://testserver/api/v1/visits/{visit.pk}/"
+
+
+def test_count_is_counted_once_per_data_version(api, sample, django_assert_num_queries):
+    first = api.get(f"{LIST}?kind=official,state&page_size=2").json()
+    with django_assert_num_queries(5) as captured:  # no COUNT: cached under the version
+        second = api.get(first["next"]).json()
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert (first["count"], second["count"]) == (3, 3)
+    version = DataVersion.current().version
+    VisitFactory(kind="state")  # a write moves the data version, so the count is new
+    assert DataVersion.current().version > version
+    assert api.get(f"{LIST}?kind=official,state&page_size=2").json()["count"] == 4
