@@ -8,15 +8,16 @@ number of visits, and returns plain dataclasses.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from visits import counting
+from visits import counting, summary
 from visits import eras as era_rules
 from visits.dates import add_years
-from visits.models import Era, EraScheme, Level, PublishedFigure, Visit
+from visits.models import Country, Era, EraCount, EraScheme, Level, PublishedFigure, Visit
 
 
 @dataclass(frozen=True)
@@ -488,3 +489,159 @@ def _length(era: Era) -> dt.timedelta:
 def _whole_years(era: Era, as_of: dt.date) -> int:
     until = min(era.end_date, as_of) if era.end_date else as_of
     return max(1, int(era_rules.years_between(era.start_date, until)))
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    """One partner country's visits with the scheme's country in one era (or outside
+    every era): `directions` and `leader_visits` by direction (`CHN-PRK`, scheme
+    country first), ranked at the threshold or above."""
+
+    country: str
+    name: str
+    directions: dict[str, int]
+    leader_visits: dict[str, int]
+    ambiguous: int
+    years: float
+
+    @property
+    def total(self) -> int:
+        return sum(self.directions.values())
+
+    @property
+    def per_year(self) -> float | None:
+        return round(self.total / self.years, 2) if self.years else None
+
+
+@dataclass(frozen=True)
+class PartnerEra:
+    slug: str
+    name: str
+    leader: str
+    start_date: dt.date
+    end_date: dt.date | None
+    until: dt.date
+    years: float
+    partners: list[PartnerRow]
+
+    @property
+    def total(self) -> int:
+        return sum(p.total for p in self.partners)
+
+
+@dataclass(frozen=True)
+class PartnerComparison:
+    scheme: str
+    scheme_name: str
+    country: str
+    country_name: str
+    min_level: str
+    as_of: dt.date
+    eras: list[PartnerEra]
+    outside: list[PartnerRow]
+
+
+def partner_comparison(
+    *,
+    scheme: str,
+    min_level: int = Level.MINISTER,
+    as_of: dt.date | None = None,
+    visits: QuerySet[Visit] | None = None,
+) -> PartnerComparison:
+    """Every partner country of the scheme's country, era by era: for each era of
+    `scheme` that began by `as_of` (default today), and for visits outside every era,
+    the visits between the scheme's country and each partner ranked at `min_level` or
+    above and started by `as_of`, by direction, largest total first. `visits` None:
+    published visits, from the era summary plus the as-of year live; else `visits`,
+    live. Raises EraScheme.DoesNotExist. Four queries."""
+    as_of = as_of or dt.date.today()
+    scheme_obj = EraScheme.objects.select_related("country").get(slug=scheme)
+    all_eras = list(Era.objects.filter(scheme=scheme_obj).select_related("leader"))
+    home = scheme_obj.country_id
+    cells = _partner_cells(home, scheme_obj.pk, all_eras, min_level, as_of, visits)
+    names = dict(Country.objects.filter(code__in={p for _, p in cells}).values_list("code", "name"))
+    eras = [era for era in all_eras if era.start_date <= as_of]
+    rows = []
+    for era in eras:
+        until = min(era.end_date, as_of) if era.end_date else as_of
+        years = round(era_rules.years_between(era.start_date, until), 2)
+        partners = _partner_rows(home, cells, era.pk, names, years)
+        leader = era.leader.name if era.leader else ""
+        rows.append(
+            PartnerEra(
+                era.slug, era.name, leader, era.start_date, era.end_date, until, years, partners
+            )
+        )
+    return PartnerComparison(
+        scheme=scheme_obj.slug,
+        scheme_name=scheme_obj.name,
+        country=home,
+        country_name=scheme_obj.country.name,
+        min_level=Level(min_level).slug,
+        as_of=as_of,
+        eras=rows,
+        outside=_partner_rows(home, cells, None, names, 0.0),
+    )
+
+
+def _partner_cells(home: str, scheme: int, eras, min_level: int, as_of: dt.date, visits):
+    """{(era pk or None, partner): Counter of "v-h", "leader v-h" and "ambiguous"}, in
+    one query: the summary's whole years and the as-of year's visits (a union), or
+    all of `visits` when given."""
+    where = (Q(visitor_country_id=home) | Q(host_country_id=home)) & Q(level__gte=min_level)
+    counts = {
+        "count_all": Q(),
+        "count_leaders": Q(level=Level.LEADER),
+        "count_ambiguous": Q(summary_ambiguous=True),
+    }
+    live = visits if visits is not None else Visit.objects.published()
+    if visits is None:
+        live = live.filter(start_date__gte=counting.year_start(as_of))
+    live = summary.with_era(live.filter(where, start_date__lte=as_of).order_by(), eras)
+    rows = _grouped(live, {k: Count("pk", filter=q) for k, q in counts.items()})
+    if visits is None:
+        whole_years = (
+            EraCount.objects.filter(where, scheme_id=scheme, year__lt=as_of.year)
+            .annotate(summary_era=F("era_id"), summary_ambiguous=F("ambiguous"))
+            .order_by()
+        )
+        summed = _grouped(whole_years, {k: Sum("n", filter=q) for k, q in counts.items()})
+        rows = summed.union(rows, all=True)
+    cells: dict = {}
+    for row in rows:
+        visitor, host = row["visitor_country_id"], row["host_country_id"]
+        cell = cells.setdefault(
+            (row["summary_era"], host if visitor == home else visitor), Counter()
+        )
+        cell[f"{visitor}-{host}"] += row["count_all"] or 0
+        cell[f"leader {visitor}-{host}"] += row["count_leaders"] or 0
+        cell["ambiguous"] += row["count_ambiguous"] or 0
+    return cells
+
+
+def _grouped(queryset: QuerySet, aggregates: dict) -> QuerySet:
+    """Counts by (era, direction); the same columns in the same order from the summary
+    and from visits, so the two can be unioned."""
+    return queryset.values("visitor_country_id", "host_country_id", "summary_era").annotate(
+        **aggregates
+    )
+
+
+def _partner_rows(home: str, cells: dict, era, names: dict, years: float) -> list[PartnerRow]:
+    rows = []
+    for (cell_era, partner), cell in cells.items():
+        if cell_era != era:
+            continue
+        out, back = f"{home}-{partner}", f"{partner}-{home}"
+        rows.append(
+            PartnerRow(
+                country=partner,
+                name=names.get(partner, partner),
+                directions={out: cell[out], back: cell[back]},
+                leader_visits={out: cell[f"leader {out}"], back: cell[f"leader {back}"]},
+                ambiguous=cell["ambiguous"],
+                years=years,
+            )
+        )
+    rows = [r for r in rows if r.total]  # summary rows left at n = 0
+    return sorted(rows, key=lambda r: (-r.total, r.country))

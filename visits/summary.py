@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractYear, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -139,21 +139,24 @@ def _era_key(eras: Sequence[Era], field: str) -> Case:
     return Case(*whens, default=Value(0))
 
 
+def with_era(visits: QuerySet[Visit], eras: Sequence[Era]) -> QuerySet[Visit]:
+    """`visits` annotated, in SQL, as `keys` sees them under `eras` (a scheme's, by
+    start date): `summary_era` (the era's pk, None outside every era) and
+    `summary_ambiguous`."""
+    return visits.annotate(
+        era_key=_era_key(eras, "start_date"), latest_key=_era_key(eras, "start_latest")
+    ).annotate(
+        summary_era=NullIf(F("era_key"), Value(0)),
+        summary_ambiguous=Case(
+            When(Q(era_key=F("latest_key")), then=Value(False)), default=Value(True)
+        ),
+    )
+
+
 def _insert_counts(scheme: int, eras: Sequence[Era]) -> None:
     grouped = (
-        Visit.objects.published()
-        .order_by()
-        .annotate(
-            era_key=_era_key(eras, "start_date"),
-            latest_key=_era_key(eras, "start_latest"),
-        )
-        .annotate(
-            summary_era=NullIf(F("era_key"), Value(0)),
-            summary_year=ExtractYear("start_date"),
-            summary_ambiguous=Case(
-                When(Q(era_key=F("latest_key")), then=Value(False)), default=Value(True)
-            ),
-        )
+        with_era(Visit.objects.published().order_by(), eras)
+        .annotate(summary_year=ExtractYear("start_date"))
         .values(
             "summary_era",
             "visitor_country_id",
