@@ -1,38 +1,39 @@
-"""Plan an import of interchange rows; the write service applies the plan.
+"""Import interchange rows: read, plan and write them batch by batch, in one
+transaction, in flat memory.
 
-The plan says, row by row, what would be created, updated (every changed column,
-old → new) or left unchanged, and refuses the rows that the acting user may not
-write or that may duplicate a recorded trip: all without writing, so a dry run
-reports exactly what a real run would do, every problem at once. A real run takes
-the write lock first (visits.services), plans against the state it finds, and
-hands the plan to `services.apply_import`.
+Each batch is parsed, planned against the database as the batches before it left
+it, and written (visits.services.apply_import). The plan says, row by row, what is
+created, updated (every changed column, old → new) or left unchanged, and refuses
+the rows that the acting user may not write or that may duplicate a recorded trip.
+A refused row writes nothing; at the end the transaction is rolled back if the run
+is a dry run, or if any row was refused and the import is all or nothing. So a dry
+run reports exactly what a real run would do, every problem at once. The write
+lock (the data version) is taken first and held to the end.
+
+Across batches only what finds a row repeating another is kept: a compact key per
+row. Reports keep the first KEPT problems and changes and count the rest; pass
+`on_error`/`on_change` to see every one as it is found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils import timezone
 
 from visits import services
-from visits.interchange import RowError, VisitRecord, parse_rows, person_key
-from visits.models import Level, Person, Source, Status, Visit
-from visits.services.imports import ROW_FIELDS
+from visits.import_plan import BatchPlan, Change, PeopleIndex, plan_batch
+from visits.interchange import CountryResolver, RowError, VisitRecord, is_blank, parse_row
 
-CHUNK = 500
+BATCH = 10_000
+KEPT = 1000
 
-
-@dataclass(frozen=True)
-class Change:
-    column: str
-    old: str
-    new: str
-
-    def __str__(self) -> str:
-        return f"{self.column}: {self.old or '(empty)'} → {self.new or '(empty)'}"
+__all__ = ["BATCH", "Change", "ImportReport", "import_rows"]
 
 
 @dataclass
@@ -44,71 +45,36 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     written: bool = False
-    actions: dict[int, str] = field(default_factory=dict)
     changes: dict[int, list[Change]] = field(default_factory=dict)
+    errors_left_off: int = 0
+    changes_left_off: int = 0
+    invalid_rows: int = 0
 
-    @property
-    def invalid_rows(self) -> int:
-        return len({e.row for e in self.errors})
+    def __post_init__(self):
+        self.invalid_rows = self.invalid_rows or len({e.row for e in self.errors})
+
+    def add_errors(self, errors: list[RowError]) -> None:
+        self.invalid_rows += len({e.row for e in errors})
+        room = max(KEPT - len(self.errors), 0)
+        self.errors += errors[:room]
+        self.errors_left_off += len(errors[room:])
+
+    def add_changes(self, changes: dict[int, list[Change]]) -> None:
+        for row, row_changes in changes.items():
+            if len(self.changes) < KEPT:
+                self.changes[row] = row_changes
+            else:
+                self.changes_left_off += 1
 
     def summary(self) -> str:
         verb = "would be" if not self.written else "were"
-        return (
+        text = (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.invalid_rows} invalid ({self.people_created} new people {verb} created)"
         )
-
-
-class PeopleIndex:
-    """Every person by name and alias, loaded in one query; creates the missing."""
-
-    def __init__(self):
-        self.by_key: dict[str, Person] = {}
-        self.slugs: set[str] = set()
-        for person in Person.objects.only("id", "name", "slug", "aliases", "country_id"):
-            self.slugs.add(person.slug)
-            for name in [person.name, *person.alias_list]:
-                self.by_key.setdefault(person_key(name), person)
-        self.new: list[Person] = []
-
-    def get(self, name: str, country: str) -> Person:
-        key = person_key(name)
-        if key not in self.by_key:
-            person = Person(name=name, slug=self._slug(name), country_id=country)
-            self.by_key[key] = person
-            self.new.append(person)
-        return self.by_key[key]
-
-    def _slug(self, name: str) -> str:
-        base = slugify(name)[:190] or "person"
-        slug, n = base, 1
-        while slug in self.slugs:
-            n += 1
-            slug = f"{base}-{n}"
-        self.slugs.add(slug)
-        return slug
-
-
-@dataclass
-class RowPlan:
-    """One row to write: `visit` carries the new values; `hosts` is None when they
-    stay; `add_sources` are (url, title) pairs; `drop_sources` are Source rows."""
-
-    record: VisitRecord
-    visit: Visit
-    hosts: list[Person] | None
-    add_sources: list[tuple[str, str]]
-    drop_sources: list[Source]
-
-
-@dataclass
-class Plan:
-    people: PeopleIndex
-    new: list[RowPlan] = field(default_factory=list)
-    changed: list[RowPlan] = field(default_factory=list)
-    actions: dict[int, str] = field(default_factory=dict)
-    changes: dict[int, list[Change]] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
+        if self.errors_left_off:
+            text += f"; only the first {KEPT} problems are listed, {self.errors_left_off} more"
+        return text
 
 
 def import_rows(
@@ -119,218 +85,106 @@ def import_rows(
     user=None,
     replace_sources: bool = False,
     allow_duplicates: bool = False,
+    batch_size: int = BATCH,
+    on_error: Callable[[RowError], None] | None = None,
+    on_change: Callable[[int, list[Change]], None] | None = None,
 ) -> ImportReport:
-    """Import interchange rows (dicts) as `user` (None: the system, with every right).
+    """Import interchange rows (dicts, read lazily) as `user` (None: the system).
 
     All or nothing unless `skip_invalid`. Sources are only added unless
     `replace_sources`. A new row that may duplicate a recorded trip is refused unless
     `allow_duplicates`. Raises services.ImportBusy if another write holds the lock
     for longer than the database waits."""
-    records, errors = parse_rows(rows)
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
-        if not dry_run:
-            services.bump_data_version()  # the write lock, before planning
-        plan = _plan(records, user, replace_sources, allow_duplicates)
-        report.errors = sorted(errors + plan.errors, key=lambda e: e.row)
-        report.created, report.updated = len(plan.new), len(plan.changed)
-        report.unchanged = sum(1 for a in plan.actions.values() if a == "skip")
-        people = _people_used(plan)
-        report.people_created = len(people)
-        report.actions, report.changes = plan.actions, plan.changes
-        if dry_run or (report.errors and not skip_invalid) or not (plan.new or plan.changed):
+        services.bump_data_version()  # the write lock, before reading anything
+        run = Run(user, replace_sources, allow_duplicates)
+        for batch in _batches(rows, batch_size):
+            plan = run.plan(batch)
+            services.apply_import(plan=plan, user=user, now=run.now)
+            run.remember(plan)
+            _report(report, plan, on_error, on_change)
+        wrote = report.created or report.updated
+        if dry_run or (report.invalid_rows and not skip_invalid) or not wrote:
             transaction.set_rollback(True)
-            return report
-        services.apply_import(plan=plan, people=people, user=user)
-        report.written = True
+        else:
+            report.written = True
     return report
 
 
-def _people_used(plan: Plan) -> list[Person]:
-    """New people that a written row names (a refused row creates nobody)."""
-    used = {id(p) for rp in plan.new + plan.changed for p in [rp.visit.visitor, *(rp.hosts or [])]}
-    return [p for p in plan.people.new if id(p) in used]
+def _batches(rows: Iterable[dict], size: int) -> Iterator[list[tuple[int, dict]]]:
+    """(row number, row) in lists of `size`, blank rows left out; the header is row 1."""
+    numbered = ((n, raw) for n, raw in enumerate(rows, start=2) if not is_blank(raw))
+    while batch := list(islice(numbered, size)):
+        yield batch
 
 
-def _plan(records: list[VisitRecord], user, replace_sources: bool, allow_duplicates: bool) -> Plan:
-    plan = Plan(people=PeopleIndex())
-    existing, by_visitor = _existing_visits(records, plan.people)
-    for record in records:
-        visitor = plan.people.get(record.visitor, record.visitor_country)
-        hosts = [plan.people.get(h, record.host_country) for h in record.hosts]
-        visit = existing.get(("external_id", record.external_id)) or existing.get(
-            _natural(visitor.pk, record.visitor_country, record.host_country, record.start_date)
-        )
-        try:
-            if visit is None:
-                _plan_new(plan, record, visitor, hosts, user, by_visitor, allow_duplicates)
+def _report(report: ImportReport, plan: BatchPlan, on_error, on_change) -> None:
+    report.created += len(plan.new)
+    report.updated += len(plan.changed)
+    report.unchanged += plan.unchanged
+    report.people_created += len(plan.people)
+    errors = sorted(plan.errors, key=lambda e: e.row)
+    report.add_errors(errors)
+    report.add_changes(plan.changes)
+    for error in errors if on_error else ():
+        on_error(error)
+    for row, changes in plan.changes.items() if on_change else ():
+        on_change(row, changes)
+
+
+class Run:
+    """What one import keeps from batch to batch: the people, a compact key of every
+    row (to find a row repeating another), and the rows of the visits it created
+    (to name a row, not a visit id that a rollback would void, as a duplicate)."""
+
+    def __init__(self, user, replace_sources: bool, allow_duplicates: bool):
+        self.user, self.now = user, timezone.now()
+        self.options = {"replace_sources": replace_sources, "allow_duplicates": allow_duplicates}
+        self.countries = CountryResolver()
+        self.people = PeopleIndex()
+        self.seen: dict[int, int] = {}
+        self.created_ids, self.created_rows = array("q"), array("q")
+
+    def plan(self, batch: list[tuple[int, dict]]) -> BatchPlan:
+        records, errors = [], []
+        for number, raw in batch:
+            result = parse_row(number, raw, self.countries)
+            if not isinstance(result, VisitRecord):
+                errors += result
+            elif repeated := self._repeats(result):
+                errors.append(repeated)
             else:
-                _plan_update(plan, record, visit, visitor, hosts, user, replace_sources)
-        except RowRefused as refusal:
-            plan.errors.append(RowError(record.row, refusal.column, refusal.problem))
-            plan.actions[record.row] = "error"
-    return plan
+                records.append(result)
+        plan = plan_batch(records, self.people, self.user, row_of=self.row_of, **self.options)
+        plan.errors += errors
+        return plan
+
+    def _repeats(self, record: VisitRecord) -> RowError | None:
+        """A row repeating an earlier row's external_id, or its natural key (visitor,
+        countries, start date) under another external_id, is an error: the same visit
+        twice is reported, never merged. Keys are kept as hashes (64 bits)."""
+        keys = {"start_date": hash(("natural", self.people.key(record.visitor), *_trip(record)))}
+        if record.external_id:
+            keys["external_id"] = hash(("external_id", record.external_id))
+        for column in ("external_id", "start_date"):
+            if keys.get(column) in self.seen:
+                return RowError(record.row, column, f"repeats row {self.seen[keys[column]]}")
+        for key in keys.values():
+            self.seen[key] = record.row
+        return None
+
+    def remember(self, plan: BatchPlan) -> None:
+        for row in plan.new:
+            self.created_ids.append(row.values["id"])
+            self.created_rows.append(row.record.row)
+
+    def row_of(self, visit_id: int) -> int | None:
+        """The row that created visit `visit_id` in this import, if one did."""
+        at = bisect.bisect_left(self.created_ids, visit_id)
+        found = at < len(self.created_ids) and self.created_ids[at] == visit_id
+        return self.created_rows[at] if found else None
 
 
-class RowRefused(Exception):
-    def __init__(self, column: str, problem: str):
-        super().__init__(problem)
-        self.column, self.problem = column, problem
-
-
-def _check(user, before: str | None, after: str, source_count: int) -> None:
-    """The write service's rules, as a row error."""
-    try:
-        services.check_write(user=user, before=before, after=after)
-    except services.WriteRefused as exc:
-        raise RowRefused("status", str(exc)) from None
-    try:
-        services.check_sources(after, source_count)
-    except ValidationError as exc:
-        raise RowRefused("source_url", exc.message_dict["sources"][0]) from None
-
-
-def _plan_new(plan, record, visitor, hosts, user, by_visitor, allow_duplicates) -> None:
-    status = record.status or Status.DRAFT
-    _check(user, None, status, len(record.sources))
-    visit = _apply(Visit(status=status), record, visitor)
-    if not allow_duplicates:
-        _refuse_duplicate(visit, by_visitor.get(id(visitor), []))
-    by_visitor.setdefault(id(visitor), []).append(visit)
-    visit._row = record.row
-    plan.new.append(RowPlan(record, visit, hosts, list(record.sources), []))
-    plan.actions[record.row] = "new"
-
-
-def _refuse_duplicate(visit: Visit, others: list[Visit]) -> None:
-    start, end = visit.start_date, visit.end_date or visit.start_latest
-    for other in others:
-        same_way = (other.visitor_country_id, other.host_country_id) == (
-            visit.visitor_country_id,
-            visit.host_country_id,
-        )
-        if same_way and other.start_date <= end and (other.end_date or other.start_latest) >= start:
-            what = f"visit {other.pk}" if other.pk else f"row {other._row}"
-            raise RowRefused(
-                "start_date",
-                f"may be the same trip as {what} ({other}); check it, "
-                "or import with --allow-duplicates",
-            )
-
-
-def _plan_update(plan, record, visit, visitor, hosts, user, replace_sources) -> None:
-    """A column the file does not have leaves the recorded value alone; so does an
-    empty status. The changes are listed even when the row is then refused."""
-    status = record.status or visit.status
-    sources = record.sources if "source_url" in record.given else ()
-    urls = {u for u, _ in sources}
-    add = [(u, t) for u, t in sources if u not in {s.url for s in visit._source_rows}]
-    drop = [s for s in visit._source_rows if s.url not in urls] if replace_sources else []
-    same_hosts = {h.pk for h in hosts} == visit._hosts and all(h.pk for h in hosts)
-    new_hosts = None if same_hosts or "hosts" not in record.given else hosts
-    changes = _changes(visit, record, visitor, status, new_hosts, add, drop)
-    if not changes:
-        plan.actions[record.row] = "skip"
-        return
-    plan.changes[record.row] = changes
-    kept = set() if replace_sources else {u for u, _ in visit._sources}
-    _check(user, visit.status, status, len(kept | urls))
-    _apply(visit, record, visitor, _given_fields(record)).status = status
-    plan.changed.append(RowPlan(record, visit, new_hosts, add, drop))
-    plan.actions[record.row] = "update"
-
-
-def _changes(visit, record, visitor, status, hosts, add, drop) -> list[Change]:
-    changes = [
-        Change(name.removesuffix("_id"), _shown(name, old), _shown(name, new))
-        for name in _given_fields(record)
-        if (old := getattr(visit, name)) != (new := getattr(record, _record_attr(name)))
-    ]
-    if visit.visitor_id != visitor.pk:
-        changes.append(Change("visitor", visit.visitor.name, visitor.name))
-    if visit.status != status:
-        changes.append(Change("status", visit.status, status))
-    if hosts is not None:
-        changes.append(Change("hosts", "; ".join(visit._host_names), "; ".join(record.hosts)))
-    changes += [Change("source_url", "", f"+ {url}") for url, _ in add]
-    changes += [Change("source_url", f"- {source.url}", "") for source in drop]
-    return changes
-
-
-def _given_fields(record: VisitRecord) -> list[str]:
-    """The visit fields whose column the file has (the precision goes with the date)."""
-    column = {"date_precision": "start_date"}
-    return [n for n in ROW_FIELDS if column.get(n, _record_attr(n)) in record.given]
-
-
-def _shown(name: str, value) -> str:
-    if value is None:
-        return ""
-    if name == "level":
-        return Level(value).slug
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _existing_visits(records: list[VisitRecord], people: PeopleIndex):
-    """Existing visits that a record may update, keyed by external_id and natural key,
-    each with `_hosts` (person ids), `_host_names`, `_sources` ((url, title) pairs) and
-    `_source_rows`; and the same visits by visitor (keyed by id() of the Person)."""
-    ids = sorted({r.external_id for r in records if r.external_id})
-    visitors = {
-        p.pk: p for r in records if (p := people.by_key.get(person_key(r.visitor))) and p.pk
-    }
-    visits: dict[int, Visit] = {}
-    for chunk in _chunks(ids):
-        visits.update((v.pk, v) for v in Visit.objects.filter(external_id__in=chunk))
-    for chunk in _chunks(sorted(visitors)):
-        visits.update((v.pk, v) for v in Visit.objects.filter(visitor_id__in=chunk))
-    _attach_hosts_and_sources(visits)
-    found: dict[tuple, Visit] = {}
-    by_visitor: dict[int, list[Visit]] = {}
-    for visit in visits.values():
-        if visit.external_id:
-            found[("external_id", visit.external_id)] = visit
-        key = _natural(
-            visit.visitor_id, visit.visitor_country_id, visit.host_country_id, visit.start_date
-        )
-        found.setdefault(key, visit)
-        if visit.visitor_id in visitors:
-            by_visitor.setdefault(id(visitors[visit.visitor_id]), []).append(visit)
-    return found, by_visitor
-
-
-def _attach_hosts_and_sources(visits: dict[int, Visit]) -> None:
-    for visit in visits.values():
-        visit._hosts, visit._host_names, visit._sources, visit._source_rows = set(), [], [], []
-    through = Visit.hosts.through.objects
-    for chunk in _chunks(sorted(visits)):
-        for visit_id, person_id, name in through.filter(visit_id__in=chunk).values_list(
-            "visit_id", "person_id", "person__name"
-        ):
-            visits[visit_id]._hosts.add(person_id)
-            visits[visit_id]._host_names.append(name)
-        for source in Source.objects.filter(visit_id__in=chunk).order_by("pk"):
-            visits[source.visit_id]._sources.append((source.url, source.title))
-            visits[source.visit_id]._source_rows.append(source)
-
-
-def _chunks(items: list) -> Iterable[list]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
-
-
-def _natural(visitor_id, visitor_country, host_country, start_date) -> tuple:
-    return ("natural", visitor_id, visitor_country, host_country, start_date)
-
-
-def _apply(visit: Visit, record: VisitRecord, visitor: Person, fields=ROW_FIELDS) -> Visit:
-    for name in fields:
-        setattr(visit, name, getattr(record, _record_attr(name)))
-    visit.visitor = visitor
-    visit.derive()
-    return visit
-
-
-def _record_attr(field_name: str) -> str:
-    """visitor_country_id -> visitor_country; other names are the same on both."""
-    return field_name.removesuffix("_id") if field_name.endswith("country_id") else field_name
+def _trip(record: VisitRecord) -> tuple:
+    return (record.visitor_country, record.host_country, record.start_date)

@@ -55,7 +55,7 @@ class RowError:
         return f"row {self.row}, column {self.column}: {self.problem}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class VisitRecord:
     """One valid row, with countries as alpha-3 codes and choices as stored values."""
 
@@ -102,37 +102,58 @@ class CountryResolver:
             for key in (code, *names):
                 if key:
                     self._lookup.setdefault(key.strip().casefold(), code)
+        self._exact = {key: code for key, code in self._lookup.items()}
+        self._exact.update((code, code) for code in set(self._lookup.values()))
 
     def resolve(self, value: str) -> str:
-        code = self._lookup.get((value or "").strip().casefold())
+        code = self._exact.get(value) or self._lookup.get((value or "").strip().casefold())
         if code is None:
             raise ValueError(f"unknown country {value!r}; use an ISO 3166 alpha-3 code")
         return code
 
 
-def _choice(value: str, choices, default: str | None) -> str | None:
-    value = (value or "").strip().lower()
-    if not value:
-        return default
-    if value not in choices.values:
-        raise ValueError(f"unknown value {value!r}; expected one of {', '.join(choices.values)}")
-    return value
+def _chooser(choices, default: str | None):
+    """A parser of one choice column: empty is `default`, any case is accepted."""
+    values = frozenset(choices.values)
+    expected = ", ".join(choices.values)
+
+    def parse(value: str) -> str | None:
+        if value in values:
+            return value
+        value = value.lower()
+        if not value:
+            return default
+        if value not in values:
+            raise ValueError(f"unknown value {value!r}; expected one of {expected}")
+        return value
+
+    return parse
+
+
+_LEVELS = {slug: Level.from_slug(slug) for slug in Level.slugs()}
 
 
 def _level(value: str) -> int:
-    return Level.from_slug(value) if (value or "").strip() else Level.UNKNOWN
+    return _LEVELS.get(value) or (Level.from_slug(value) if value else Level.UNKNOWN)
+
+
+_URL = re.compile(r"https?://[^/?#\s]*\.[^\s]*\Z", re.IGNORECASE)
 
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
+    if not _URL.match(url) and not _is_url(url):
         raise ValueError(f"{url!r} is not an http(s) URL")
 
 
+def _is_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and "." in parts.netloc and " " not in url
+
+
 def _sources(urls: str, titles: str) -> tuple[tuple[str, str], ...]:
-    url_list = split_list(urls)
-    title_list = [titles.strip()] if len(url_list) == 1 else split_list(titles)
-    if titles.strip() and len(url_list) > 1 and len(title_list) != len(url_list):
+    url_list = _listed(urls)
+    title_list = [titles] if len(url_list) == 1 else split_list(titles)
+    if titles and len(url_list) > 1 and len(title_list) != len(url_list):
         raise ValueError(
             f"{len(url_list)} source URLs but {len(title_list)} titles; give one title per URL"
         )
@@ -143,48 +164,67 @@ def _sources(urls: str, titles: str) -> tuple[tuple[str, str], ...]:
     )
 
 
-def parse_row(number: int, raw: dict, countries: CountryResolver):
-    """A VisitRecord, or the list of every RowError in the row (all at once: a
-    researcher fixes a row in one pass, not one problem per attempt)."""
-    raw = {k: (v or "").strip() for k, v in raw.items() if k}
-    errors: list[RowError] = []
-    values: dict = {}
-    for column in REQUIRED:
-        if not raw.get(column):
-            errors.append(RowError(number, column, "required but empty"))
-    for column, limit in LIMITS.items():
-        if len(raw.get(column, "")) > limit:
-            errors.append(RowError(number, column, f"longer than {limit} characters"))
-    parsers = {
-        "start_date": parse_date,
-        "end_date": _end_date,
-        "visitor_country": countries.resolve,
-        "host_country": countries.resolve,
-        "level": _level,
-        "channel": lambda v: _choice(v, Channel, Channel.STATE),
-        "kind": lambda v: _choice(v, Kind, Kind.OFFICIAL),
-        "confidence": lambda v: _choice(v, Confidence, Confidence.MEDIUM),
-        "status": lambda v: _choice(v, Status, None),
-        "source_url": lambda v: _sources(v, raw.get("source_title", "")),
-    }
-    for column, parse in parsers.items():
-        if column in REQUIRED and not raw.get(column):
-            continue
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _start_date(value: str) -> tuple[dt.date, str]:
+    if _DAY.match(value):
         try:
-            values[column] = parse(raw.get(column, ""))
-        except ValueError as exc:
-            errors.append(RowError(number, column, str(exc)))
-    errors += _cross_checks(number, values)
-    return errors or _record(number, raw, values)
+            return dt.date.fromisoformat(value), "day"
+        except ValueError:
+            pass  # parse_date words the error
+    return parse_date(value)
 
 
 def _end_date(value: str) -> dt.date | None:
     if not value:
         return None
-    day, precision = parse_date(value)
+    day, precision = _start_date(value)
     if precision != "day":
         raise ValueError(f"{value!r}: an end date must be a full date YYYY-MM-DD")
     return day
+
+
+_CHOICES = {
+    "channel": _chooser(Channel, Channel.STATE),
+    "kind": _chooser(Kind, Kind.OFFICIAL),
+    "confidence": _chooser(Confidence, Confidence.MEDIUM),
+    "status": _chooser(Status, None),
+}
+
+
+def parse_row(number: int, raw: dict, countries: CountryResolver):
+    """A VisitRecord, or the list of every RowError in the row (all at once: a
+    researcher fixes a row in one pass, not one problem per attempt)."""
+    raw = {k: v.strip() if v else "" for k, v in raw.items() if k}
+    get = raw.get
+    errors: list[RowError] = []
+    values: dict = {}
+    for column in REQUIRED:
+        if not get(column):
+            errors.append(RowError(number, column, "required but empty"))
+    for column, limit in LIMITS.items():
+        if len(get(column, "")) > limit:
+            errors.append(RowError(number, column, f"longer than {limit} characters"))
+    parsers = (
+        ("start_date", _start_date),
+        ("end_date", _end_date),
+        ("visitor_country", countries.resolve),
+        ("host_country", countries.resolve),
+        ("level", _level),
+        *_CHOICES.items(),
+        ("source_url", lambda v: _sources(v, get("source_title", ""))),
+    )
+    for column, parse in parsers:
+        value = get(column, "")
+        if not value and column in REQUIRED:
+            continue
+        try:
+            values[column] = parse(value)
+        except ValueError as exc:
+            errors.append(RowError(number, column, str(exc)))
+    errors += _cross_checks(number, values)
+    return errors or _record(number, raw, values)
 
 
 def _cross_checks(number: int, values: dict) -> list[RowError]:
@@ -199,57 +239,68 @@ def _cross_checks(number: int, values: dict) -> list[RowError]:
     return errors
 
 
+def _listed(value: str) -> list[str]:
+    return split_list(value) if SEPARATOR in value else [value] if value else []
+
+
 def _record(number: int, raw: dict, values: dict) -> VisitRecord:
     start, precision = values["start_date"]
+    get = raw.get
     return VisitRecord(
-        row=number,
-        start_date=start,
-        date_precision=precision,
-        end_date=values["end_date"],
-        visitor=raw["visitor"],
-        visitor_title=raw.get("visitor_title", ""),
-        visitor_country=values["visitor_country"],
-        host_country=values["host_country"],
-        level=values["level"],
-        channel=values["channel"],
-        kind=values["kind"],
-        hosts=tuple(split_list(raw.get("hosts", ""))),
-        places="; ".join(split_list(raw.get("places", ""))),
-        purpose=raw.get("purpose", ""),
-        sources=values["source_url"],
-        confidence=values["confidence"],
-        status=values["status"],
-        external_id=raw.get("external_id") or None,
-        given=frozenset(raw),
+        number,
+        start,
+        precision,
+        values["end_date"],
+        raw["visitor"],
+        get("visitor_title", ""),
+        values["visitor_country"],
+        values["host_country"],
+        values["level"],
+        values["channel"],
+        values["kind"],
+        tuple(_listed(get("hosts", ""))),
+        "; ".join(_listed(get("places", ""))),
+        get("purpose", ""),
+        values["source_url"],
+        values["confidence"],
+        values["status"],
+        get("external_id") or None,
+        _given(raw),
     )
+
+
+_GIVEN: dict[tuple, frozenset[str]] = {}
+
+
+def _given(raw: dict) -> frozenset[str]:
+    """The row's columns, one frozenset per header shape (shared, not one per row)."""
+    shape = tuple(raw)
+    if shape not in _GIVEN:
+        _GIVEN[shape] = frozenset(shape)
+    return _GIVEN[shape]
 
 
 def parse_rows(
     rows: Iterable[dict], countries: CountryResolver | None = None, first_row: int = 2
 ) -> tuple[list[VisitRecord], list[RowError]]:
-    """Parse dicts keyed by column name. A row repeating an earlier row's external_id,
-    or its natural key (visitor, countries, start date) under another external_id,
-    is an error: the same visit twice is reported, never merged."""
+    """Parse dicts keyed by column name (the blank ones skipped), all in memory: for
+    small files and tests. The importer streams with `parse_row` and reports a row
+    that repeats another itself."""
     countries = countries or CountryResolver()
-    records, errors, seen = [], [], {}
+    records, errors = [], []
     for number, raw in enumerate(rows, start=first_row):
-        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+        if is_blank(raw):
             continue
         result = parse_row(number, raw, countries)
-        if not isinstance(result, VisitRecord):
+        if isinstance(result, VisitRecord):
+            records.append(result)
+        else:
             errors.extend(result)
-            continue
-        keys = [natural_key(result)] + (
-            [("external_id", result.external_id)] * bool(result.external_id)
-        )
-        repeated = [k for k in keys if k in seen]
-        if repeated:
-            column = "external_id" if repeated[-1][0] == "external_id" else "start_date"
-            errors.append(RowError(number, column, f"repeats row {seen[repeated[-1]]}"))
-            continue
-        seen.update((k, number) for k in keys)
-        records.append(result)
     return records, errors
+
+
+def is_blank(raw: dict) -> bool:
+    return not any(v.strip() for v in raw.values() if isinstance(v, str) and v)
 
 
 def natural_key(record: VisitRecord) -> tuple:
@@ -263,21 +314,31 @@ def natural_key(record: VisitRecord) -> tuple:
     )
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def person_key(name: str) -> str:
     """Names match ignoring case, spaces, hyphens and apostrophes: Kim Jong Un ==
     Kim Jong-un == kim jong-un."""
-    return re.sub(r"[\W_]+", "", name.casefold())
+    return _NOT_WORD.sub("", name.casefold())
 
 
 def read_csv(text: str | io.TextIOBase) -> tuple[list[dict], list[RowError]]:
     """Rows of a UTF-8 CSV as dicts, and errors for a header that lacks a required
     column or names an unknown one."""
+    rows, errors = stream_csv(text)
+    return list(rows), errors
+
+
+def stream_csv(text: str | io.TextIOBase) -> tuple[Iterator[dict], list[RowError]]:
+    """Like read_csv, but the rows are read from `text` one at a time, as they are
+    asked for (a file of any size in flat memory); no rows if the header is wrong."""
     handle = io.StringIO(text.lstrip("\ufeff")) if isinstance(text, str) else text
     reader = csv.DictReader(handle)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     errors = check_header(header)
-    return (list(reader) if not errors else []), errors
+    return (iter(()) if errors else iter(reader)), errors
 
 
 def check_header(header: list[str]) -> list[RowError]:

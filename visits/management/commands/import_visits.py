@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from visits.importing import import_rows
-from visits.interchange import read_csv
+from visits.interchange import stream_csv
 from visits.services import ImportBusy
 
 
@@ -42,30 +42,34 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, dry_run: bool, skip_invalid: bool, **options):
         user = self._user(options["user"])
         try:
-            text = file.read_text(encoding="utf-8-sig")
+            with open(file, encoding="utf-8-sig", newline="") as handle:
+                report = self._import(handle, dry_run, skip_invalid, user, options)
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read {file}: {exc}") from exc
-        rows, header_errors = read_csv(text)
-        if header_errors:
-            raise CommandError("\n".join(str(e) for e in header_errors))
-        try:
-            report = import_rows(
-                rows,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                user=user,
-                replace_sources=options["replace_sources"],
-                allow_duplicates=options["allow_duplicates"],
-            )
         except ImportBusy as exc:
             raise CommandError(str(exc)) from exc
-        for row, changes in sorted(report.changes.items()):
-            self.stdout.write("\n".join(f"row {row}: {change}" for change in changes))
-        for error in report.errors:
-            self.stderr.write(str(error))
         self.stdout.write(("Dry run: " if dry_run else "") + report.summary())
         if report.errors and not skip_invalid:
             raise CommandError(f"{report.invalid_rows} invalid rows; nothing was written.")
+
+    def _import(self, handle, dry_run, skip_invalid, user, options):
+        """Read the file as the import asks for rows; print every change and every
+        problem as it is found (the report keeps only the first ones)."""
+        rows, header_errors = stream_csv(handle)
+        if header_errors:
+            raise CommandError("\n".join(str(e) for e in header_errors))
+        return import_rows(
+            rows,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            user=user,
+            replace_sources=options["replace_sources"],
+            allow_duplicates=options["allow_duplicates"],
+            on_error=lambda error: self.stderr.write(str(error)),
+            on_change=lambda row, changes: self.stdout.write(
+                "\n".join(f"row {row}: {change}" for change in changes)
+            ),
+        )
 
     def _user(self, username):
         if username is None:
