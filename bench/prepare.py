@@ -1,0 +1,205 @@
+"""The PostgreSQL side of the benchmark: a fresh database, the timed import and its
+COPY floor, and what the load needs from Django (a session, a person, SQL).
+
+Django runs in this process against the bench database (environment() sets it up
+before django.setup()); the import runs as a child so that its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+from bench.synthetic import COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "summitry_bench"
+SECRET_KEY = "bench-not-secret-" + "x" * 40
+# Reports the import's peak RSS (KiB) on the last line: the child's own, not ours.
+MEASURE = (
+    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
+)
+
+
+def database_url(name: str = DATABASE) -> str:
+    """DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432), database `name`."""
+    base = os.environ.get("DATABASE_URL", "") or "postgres://postgres@127.0.0.1:5432"
+    if not base.startswith("postgres"):
+        base = "postgres://postgres@127.0.0.1:5432"
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+
+
+def environment(url: str) -> dict[str, str]:
+    """The shipped production settings (DEBUG off), on the bench database. Throttles
+    are lifted: a benchmark's client is one address asking thousands of times."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return env | {
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_STATIC_COLLECTED": "1",
+        "SUMMITRY_ANON_RATE": "100000000/minute",
+        "SUMMITRY_USER_RATE": "100000000/minute",
+    }
+
+
+def recreate_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'drop database if exists "{name}" with (force)')
+        cursor.execute(f'create database "{name}"')
+    admin.close()
+
+
+def setup_django(url: str) -> None:
+    """Django in this process on the bench database: migrated, reference data seeded
+    (countries, people, era schemes, published figures; no visits), static collected."""
+    os.environ.update(environment(url))
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from visits import seeding
+
+    call_command("migrate", verbosity=0)
+    seeding.seed_countries()
+    seeding.seed_people()
+    seeding.seed_eras()
+    seeding.seed_published_figures()
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@dataclass
+class Timed:
+    rows: int
+    seconds: float
+    peak_rss: int = 0  # bytes
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def import_visits(csv_path: Path, rows: int, url: str, log: Path) -> Timed:
+    """Time `manage.py import_visits FILE --allow-duplicates` in a child process."""
+    command = [sys.executable, "-c", MEASURE, sys.executable, "manage.py", "import_visits"]
+    command += [str(csv_path), "--allow-duplicates"]
+    started = time.perf_counter()
+    with open(log, "w") as out:
+        done = subprocess.run(command, cwd=ROOT, env=environment(url), stdout=out, stderr=out)
+    seconds = time.perf_counter() - started
+    lines = log.read_text().splitlines()
+    if done.returncode != 0:
+        raise SystemExit(f"import_visits failed (exit {done.returncode}); see {log}")
+    return Timed(rows, seconds, int(lines[-1]) * 1024)
+
+
+def copy_floor(csv_path: Path, rows: int, url: str) -> Timed:
+    """COPY the same file into a scratch table of the interchange's columns (text)."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cursor:
+            columns = ", ".join(f"{c} text" for c in COLUMNS)
+            cursor.execute(f"create table bench_copy ({columns})")
+            conn.commit()
+            started = time.perf_counter()
+            with open(csv_path, encoding="utf-8") as handle:
+                cursor.copy_expert("copy bench_copy from stdin with (format csv, header)", handle)
+            conn.commit()
+            seconds = time.perf_counter() - started
+            cursor.execute("drop table bench_copy")
+            conn.commit()
+    finally:
+        conn.close()
+    return Timed(rows, seconds)
+
+
+def admin_cookie() -> str:
+    """A superuser's session cookie, made the way Django's test client logs in."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+
+    user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
+        "bench", "bench@example.org", "bench-password"
+    )
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def samples() -> dict[str, str]:
+    """A busy person's slug and one of their visits, for the page loads."""
+    from bench.synthetic import STAR
+    from visits.models import Person
+
+    star = Person.objects.get(name=STAR)
+    return {"person": star.slug, "visit": str(star.visits.order_by("pk").first().pk)}
+
+
+def eras(scheme: str) -> list[tuple[str, str, str | None]]:
+    from visits.models import Era
+
+    return [
+        (e.slug, e.start_date.isoformat(), e.end_date.isoformat() if e.end_date else None)
+        for e in Era.objects.filter(scheme__slug=scheme).order_by("start_date")
+    ]
+
+
+def comparison_sql(pair: tuple[str, str], scheme: str) -> list[str]:
+    """The SQL that stats.era_comparison runs for `pair` (its raw floor)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from visits import stats
+
+    with CaptureQueriesContext(connection) as captured:
+        stats.era_comparison(pair=pair, scheme=scheme)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def sql_slice(url: str, sqls: list[str], sample, *, seconds: float, clients: int) -> None:
+    """Like load.run_slice, but each request is `sqls` run in turn over psycopg2."""
+    import threading
+
+    def work():
+        conn = psycopg2.connect(url)
+        try:
+            with conn.cursor() as cursor:
+                while True:
+                    started = time.perf_counter()
+                    for sql in sqls:
+                        cursor.execute(sql)
+                        cursor.fetchall()
+                    sample.latencies.append(time.perf_counter() - started)
+                    if time.perf_counter() >= until:
+                        return
+        finally:
+            conn.close()
+
+    started = time.perf_counter()
+    until = started + seconds
+    threads = [threading.Thread(target=work) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sample.busy += time.perf_counter() - started
