@@ -75,7 +75,10 @@ class VisitViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewS
     expected_version = None
 
     def get_queryset(self):
-        return Visit.objects.visible_to(self.request.user).with_related()
+        visits = Visit.objects.visible_to(self.request.user)
+        if self.action == "list":  # visit_list_data fetches hosts and sources itself
+            return visits.select_related("visitor")
+        return visits.with_related()
 
     def known_parameters(self):
         if self.action == "export":
