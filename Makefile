@@ -41,10 +41,15 @@ seed: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
-bench: $(VENV)/.installed
-	$(PY) bench/import_100k.py
-	$(PY) bench/pages.py
-	$(PY) bench/page_weight.py
+# Summitry beside Datasette on N synthetic visits (PostgreSQL from DATABASE_URL's server,
+# database summitry_bench); the table goes to bench/latest.md. bench/README.md says more.
+N ?= 100000
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e ".[bench]"
+	touch $@
+
+bench: $(VENV)/.bench-installed staticfiles/staticfiles.json
+	$(PY) bench/run.py $(N)
 
 bench-pages: $(VENV)/.installed
 	$(PY) bench/page_weight.py

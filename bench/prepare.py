@@ -65,7 +65,8 @@ def recreate_database(url: str) -> None:
 
 def setup_django(url: str) -> None:
     """Django in this process on the bench database: migrated, reference data seeded
-    (countries, people, era schemes, published figures; no visits), static collected."""
+    (countries, people, era schemes, published figures; no visits), static collected
+    if it never was."""
     os.environ.update(environment(url))
     sys.path.insert(0, str(ROOT))
     import django
@@ -79,7 +80,11 @@ def setup_django(url: str) -> None:
     seeding.seed_people()
     seeding.seed_eras()
     seeding.seed_published_figures()
-    call_command("collectstatic", "--noinput", verbosity=0)
+    from django.conf import settings
+
+    # Collecting compresses every file (minutes); `make bench` collects when static/ changed.
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", "--noinput", verbosity=0)
 
 
 @dataclass
