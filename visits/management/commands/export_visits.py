@@ -1,8 +1,6 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
-from visits.interchange import csv_lines, export_visits
+from visits.exporting import export_csv
 from visits.models import Status, Visit
 
 
@@ -24,7 +22,8 @@ class Command(BaseCommand):
         if status:
             visits = visits.filter(status=status)
         if output:
-            with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines(csv_lines(export_visits(visits)))
+            with open(output, "wb") as handle:
+                handle.writelines(export_csv(visits))
         else:
-            sys.stdout.writelines(csv_lines(export_visits(visits)))
+            for block in export_csv(visits):
+                self.stdout.write(block.decode(), ending="")
