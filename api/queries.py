@@ -4,6 +4,7 @@ the shared step that turns a request's visit filters into a base queryset."""
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -185,3 +186,74 @@ def build_chart(name: str, query: dict, visits):
     if not spec.shown(data):
         raise NotFound(f"chart {name!r} has nothing to draw for this pair and scheme")
     return spec.figure(data)
+
+
+class EraComparisonQuery(ComparisonQuery):
+    pair = PairQueryField(
+        required=False,
+        help_text="Two alpha-3 codes: CHN,PRK. Without it: every partner country of the "
+        "scheme's country, era by era.",
+    )
+
+    def validate(self, data):
+        if "window" in data and "pair" not in data:
+            raise serializers.ValidationError({"window": ["window needs a pair"]})
+        return data
+
+
+class PartnerRowOutput(serializers.Serializer):
+    country = serializers.CharField(help_text="The partner's alpha-3 code.")
+    name = serializers.CharField()
+    total = serializers.IntegerField()
+    directions = DirectionCounts(help_text="Visits by direction, the scheme's country first.")
+    leader_visits = DirectionCounts()
+    per_year = serializers.FloatField(allow_null=True, help_text="Visits per year of the era.")
+    ambiguous = serializers.IntegerField()
+
+
+class PartnerEraOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    leader = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    until = serializers.DateField(help_text="End, or the as-of date if earlier.")
+    years = serializers.FloatField()
+    total = serializers.IntegerField()
+    partners = PartnerRowOutput(many=True, help_text="Largest total first.")
+
+
+class PartnerComparisonOutput(serializers.Serializer):
+    scheme = serializers.CharField()
+    scheme_name = serializers.CharField()
+    country = serializers.CharField(help_text="The scheme's country.")
+    country_name = serializers.CharField()
+    min_level = serializers.CharField()
+    as_of = serializers.DateField()
+    eras = PartnerEraOutput(many=True)
+    outside = PartnerRowOutput(many=True, help_text="Visits outside every era, by partner.")
+
+
+ERA_COMPARISON_RESPONSE = PolymorphicProxySerializer(
+    component_name="EraComparisonResult",
+    serializers=[ComparisonOutput, PartnerComparisonOutput],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
+def unfiltered(request) -> bool:
+    """True when the query string names no visit filter: the comparison is of the
+    published visits, which the era summary counts."""
+    return not set(request.query_params) - STATS_OWN
+
+
+def era_comparison_data(request, args: dict) -> dict:
+    """The era comparison of `args` (EraComparisonQuery's, with `visits`): of one pair
+    (ComparisonOutput), or without `pair` of every partner of the scheme's country
+    (PartnerComparisonOutput)."""
+    if unfiltered(request):
+        args = {**args, "visits": None}
+    if args.get("pair"):
+        return ComparisonOutput(stats.era_comparison(**args)).data
+    return PartnerComparisonOutput(stats.partner_comparison(**args)).data

@@ -41,6 +41,8 @@ def test_stats_ignore_drafts_and_accept_visit_filters(api, seeded):
     ("query", "param"),
     [
         ("pair=CHN&scheme=china-paramount", "pair"),
+        ("scheme=china-paramount&window=6", "window"),
+        ("scheme=nope", "scheme"),
         ("pair=CHN,PRK&scheme=nope", "scheme"),
         ("pair=CHN,PRK", "scheme"),
         ("pair=CHN,PRK&scheme=china-paramount&min_level=king", "min_level"),
@@ -140,3 +142,38 @@ def test_stats_take_several_values_exclusion_and_min_confidence(api, seeded):
     facets = api.get(f"/api/v1/stats/facets/?facet=kind&{query}").json()["facets"]["kind"]
     assert {f["value"] for f in facets} == {"official", "state"}
     assert sum(f["count"] for f in facets) == visits.exclude(confidence="low").count()
+
+
+def test_era_comparison_without_pair_compares_every_partner(api, seeded):
+    data = api.get("/api/v1/stats/era-comparison/?scheme=china-paramount&as_of=2018-03-28").json()
+    assert (data["country"], data["min_level"], data["as_of"]) == ("CHN", "minister", "2018-03-28")
+    eras = {e["slug"]: e for e in data["eras"]}
+    hu = eras["hu"]["partners"][0]
+    assert (hu["country"], hu["name"]) == ("PRK", "North Korea")
+    assert hu["directions"] == {"CHN-PRK": 31, "PRK-CHN": 26}
+    assert hu["leader_visits"] == {"CHN-PRK": 1, "PRK-CHN": 6}
+    assert hu["total"] == 57 and hu["per_year"] == round(57 / eras["hu"]["years"], 2)
+    pair = api.get(f"/api/v1/stats/era-comparison/?{CSIS}").json()
+    for era in pair["eras"]:
+        prk = {p["country"]: p for p in eras[era["slug"]]["partners"]}.get("PRK")
+        assert (prk["directions"] if prk else {"CHN-PRK": 0, "PRK-CHN": 0}) == era["directions"]
+
+
+def test_era_comparison_without_pair_reads_visit_filters(api, seeded):
+    from visits.models import Visit
+
+    url = "/api/v1/stats/era-comparison/?scheme=china-paramount&as_of=2018-03-28"
+    narrowed = api.get(f"{url}&kind=official").json()
+    hu = {e["slug"]: e for e in narrowed["eras"]}["hu"]
+    official = Visit.objects.published().filter(
+        kind="official", level__gte=20, start_date__range=(hu["start_date"], "2012-11-14")
+    )
+    assert hu["partners"][0]["total"] == official.count() < 57
+
+
+def test_era_comparison_queries_are_pinned(api, seeded, django_assert_num_queries):
+    # the data version (ETag), the scheme's validation, then partner_comparison's four
+    with django_assert_num_queries(6):  # scheme, eras, one count, country names
+        api.get("/api/v1/stats/era-comparison/?scheme=china-paramount")
+    with django_assert_num_queries(6):  # scheme, eras, figures, one count
+        api.get("/api/v1/stats/era-comparison/?pair=CHN,PRK&scheme=china-paramount")
