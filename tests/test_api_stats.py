@@ -175,5 +175,7 @@ def test_era_comparison_queries_are_pinned(api, seeded, django_assert_num_querie
     # the data version (ETag), the scheme's validation, then partner_comparison's four
     with django_assert_num_queries(6):  # scheme, eras, one count, country names
         api.get("/api/v1/stats/era-comparison/?scheme=china-paramount")
-    with django_assert_num_queries(6):  # scheme, eras, figures, one count
+    with django_assert_num_queries(
+        7
+    ):  # the pair's countries checked; scheme, eras, figures, one count
         api.get("/api/v1/stats/era-comparison/?pair=CHN,PRK&scheme=china-paramount")
