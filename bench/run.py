@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -211,6 +212,27 @@ class Bench:
             ]
         )
 
+    def during_exports(self, db: str, n: int, probe: tuple[str, str]) -> None:
+        """A light page, one client, while two full exports stream from the same server."""
+        cells = []
+        for base, export, path, pid in (
+            (self.ds, f"/{db}/visits.csv?_stream=on&_size=max", probe[0], self.ds_pid),
+            (self.app, "/api/v1/visits/export.csv", probe[1], self.app_pid),
+        ):
+            with ThreadPoolExecutor(2) as pool:
+                running = [pool.submit(download, base, export, pid) for _ in range(2)]
+                sample = Sample()
+                while not all(f.done() for f in running):
+                    run_slice(base, path, sample, seconds=1, clients=1)
+                exports = [f.result() for f in running]
+            cut = [d for d in exports if d.rows != n or d.status != 200 or d.error]
+            cell = report.load_cell(sample)
+            if cut:
+                cell += f" — **{len(cut)} of 2 exports incomplete ({cut[0].rows:,} rows)**"
+            cells.append(cell)
+        say(f"page during two exports: Datasette {cells[0]}; Summitry {cells[1]}")
+        self.rows.append(["a visit, one client, during two exports", *cells, "", ""])
+
     def summitry_only(self, work: str, path: str, headers=None) -> None:
         _, app = self.alternate(work, None, path, headers)
         self.rows.append([work, "—", report.load_cell(app), "", ""])
@@ -307,6 +329,12 @@ def main() -> None:
         for i, (work, ds_path, app_path) in enumerate(loads(sqlite_path.stem, eras, as_of)):
             bench.side_by_side(work, ds_path, app_path, floor if i == 2 else None)
         bench.export(sqlite_path.stem, args.n)
+        visit = sample["visit"]
+        bench.during_exports(
+            sqlite_path.stem,
+            args.n,
+            (f"/{sqlite_path.stem}/visits/{visit}.json", f"/visits/{visit}/"),
+        )
         for work, path, admin in pages(sample["person"], sample["visit"]):
             bench.summitry_only(work, path, {"Cookie": cookie} if admin else None)
     write(args, bench.rows)
