@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits import views
+from visits import partners, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,5 +14,6 @@ urlpatterns = [
     path(
         "eras/<slug:scheme>/<slug:slug>/<slug:chart>.csv", views.era_chart_csv, name="era-chart-csv"
     ),
+    path("partners/", partners.partners, name="partners"),
     path("about/", views.about, name="about"),
 ]
