@@ -4,8 +4,10 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 
 from tests.factories import PersonFactory
+from visits import importing, services
 from visits.importing import import_rows
 from visits.interchange import COLUMNS, csv_lines, export_visits, read_csv
 from visits.models import Person, Source, Visit
@@ -280,3 +282,106 @@ def test_a_refused_row_still_shows_what_it_would_change(countries):
     report = load(PUBLISHED.replace("Talks", "Other talks"), user=researcher(), dry_run=True)
     assert [str(c) for c in report.changes[2]] == ["purpose: Talks → Other talks"]
     assert report.updated == 0 and report.invalid_rows == 1
+
+
+# Streaming: batches planned and written in one transaction, the file read lazily,
+# a fixed number of queries per batch.
+
+
+def many(first: int, last: int, **extra) -> list[dict]:
+    return [
+        {
+            "start_date": f"{1960 + n % 60}-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+            "visitor": f"Visitor {n}",
+            "visitor_country": "PRK",
+            "host_country": "CHN",
+            "hosts": f"Host {n % 7}",
+            "source_url": f"https://example.org/{n}",
+            "status": "published",
+            "external_id": f"x-{n}",
+            **extra,
+        }
+        for n in range(first, last)
+    ]
+
+
+def test_a_bad_row_in_the_last_batch_writes_nothing_of_the_earlier_ones(countries):
+    rows = many(0, 25)
+    rows[23]["start_date"] = "1999-02-30"
+    report = import_rows(rows, batch_size=10)
+    assert [str(e) for e in report.errors] == [
+        "row 25, column start_date: '1999-02-30' is not a real date (day is out of range for month)"
+    ]
+    assert (report.created, report.invalid_rows, report.written) == (24, 1, False)
+    assert Visit.objects.count() == 0 and Person.objects.count() == 0
+    assert Source.objects.count() == 0 and Visit.history.count() == 0
+    skipped = import_rows(rows, batch_size=10, skip_invalid=True)
+    assert (skipped.created, skipped.written) == (24, True)
+    assert Visit.objects.count() == 24 and Visit.history.count() == 24
+    assert sorted(Visit.objects.get(external_id="x-3").hosts.values_list("name", flat=True)) == [
+        "Host 3"
+    ]
+
+
+def test_a_row_repeating_one_of_an_earlier_batch_names_it(countries):
+    rows = many(0, 12)
+    rows[11]["external_id"] = "x-2"
+    report = import_rows(rows, batch_size=5, dry_run=True)
+    assert [str(e) for e in report.errors] == ["row 13, column external_id: repeats row 4"]
+
+
+def test_a_possible_duplicate_of_an_earlier_batch_names_its_row(countries):
+    rows = many(0, 6)
+    rows[5].update(rows[0], start_date="1959-12-31", end_date="1960-01-02", external_id="other")
+    report = import_rows(rows, batch_size=3, dry_run=True)
+    assert [str(e) for e in report.errors] == [
+        "row 7, column start_date: may be the same trip as row 2 (Visitor 0 to CHN, "
+        "1 January 1960); check it, or import with --allow-duplicates"
+    ]
+    assert Visit.objects.count() == 0
+
+
+def test_rows_are_read_lazily_batch_by_batch(countries, monkeypatch):
+    read = []
+
+    def rows():
+        for n, row in enumerate(many(0, 30)):
+            read.append(n)
+            yield row
+
+    written_after = []
+    apply = services.apply_import
+
+    def spy(**kwargs):
+        written_after.append(len(read))
+        apply(**kwargs)
+
+    monkeypatch.setattr(services, "apply_import", spy)
+    assert import_rows(rows(), batch_size=10).created == 30
+    assert written_after == [10, 20, 30]
+
+
+def test_errors_kept_are_capped_and_the_rest_counted(countries, monkeypatch):
+    monkeypatch.setattr(importing, "KEPT", 3)
+    seen = []
+    report = import_rows(
+        many(0, 5, host_country="XXX"), batch_size=2, on_error=lambda e: seen.append(e.row)
+    )
+    assert [e.row for e in report.errors] == [2, 3, 4]
+    assert (report.invalid_rows, report.errors_left_off, seen) == (5, 2, [2, 3, 4, 5, 6])
+    assert "only the first 3 problems are listed, 2 more" in report.summary()
+
+
+QUERIES = {"postgresql": 24, "sqlite": 21}
+
+
+@pytest.mark.parametrize("size", [5, 40])
+def test_queries_per_batch_do_not_grow_with_its_rows(countries, django_assert_num_queries, size):
+    import_rows(many(0, size))  # the people and half the visits recorded
+    rows = many(size // 2, size + size // 2, purpose="Changed")
+    rows += many(1000, 1000 + size, visitor="New person {n}")
+    # lock, people, then per batch: visits matched, hosts, sources, overlaps;
+    # ids (people, visits, sources); insert people and their history, visits and
+    # history, update visits and history, hosts, sources and history; savepoints
+    with django_assert_num_queries(QUERIES[connection.vendor]):
+        import_rows(rows, batch_size=2 * size)
