@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import PersonFactory, VisitFactory, bulk_visits, user_in
@@ -41,6 +42,38 @@ def test_changelist_query_count_constant(client, editor, n, django_assert_max_nu
         response = client.get(CHANGELIST)
     assert response.status_code == 200
     assert f"{n} visits" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_changelist_queries_the_same_with_more_visits(client, editor, n, django_assert_num_queries):
+    make_visits(n)
+    # session, user, permissions (2), the countries of each filter (2), the decades'
+    # span, one COUNT and the page; on PostgreSQL unfiltered, the table's row estimate
+    estimate = connection.vendor == "postgresql"
+    with django_assert_num_queries(9 + estimate):
+        client.get(CHANGELIST)
+    with django_assert_num_queries(9):
+        client.get(CHANGELIST, {"decade": "1960", "visitor_country__code__exact": "CHN"})
+
+
+def test_changelist_filters_by_decade_and_countries_with_visits(client, editor):
+    early = VisitFactory(start_date=dt.date(1958, 11, 1), date_precision="month")
+    late = VisitFactory(
+        start_date=dt.date(1971, 5, 2), visitor_country_id="USA", host_country_id="CHN"
+    )
+    response = client.get(CHANGELIST)
+    filters = {spec.title: spec for spec in response.context["cl"].filter_specs}
+    assert [label for _, label in filters["decade"].lookup_choices] == [
+        "1950s",
+        "1960s",
+        "1970s",
+    ]
+    assert [code for code, _ in filters["visitor country"].lookup_choices] == ["CHN", "USA"]
+    assert [code for code, _ in filters["host country"].lookup_choices] == ["CHN", "PRK"]
+    for decade, expected in (("1950", [early]), ("1970", [late]), ("1960", [])):
+        cl = client.get(CHANGELIST, {"decade": decade}).context["cl"]
+        assert list(cl.result_list) == expected, decade
+    assert client.get(CHANGELIST, {"decade": "fifties"})["Location"].endswith("?e=1")
 
 
 def test_changelist_shows_date_at_precision_and_direction(client, editor):

@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from visits import services
 from visits.admin_forms import SourceFormSet, VisitAdminForm
 from visits.admin_import import VisitImportMixin
+from visits.admin_lists import CountryFilter, DecadeFilter, EstimatedCountPaginator
 from visits.models import (
     Country,
     Era,
@@ -72,11 +73,13 @@ class VisitAdmin(VisitImportMixin, ExportMixin, SimpleHistoryAdmin):
         "confidence",
         "kind",
         "channel",
-        ("visitor_country", admin.RelatedOnlyFieldListFilter),
-        ("host_country", admin.RelatedOnlyFieldListFilter),
+        ("visitor_country", CountryFilter),
+        ("host_country", CountryFilter),
         HasSourceFilter,
+        DecadeFilter,
     ]
-    date_hierarchy = "start_date"
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False  # a second COUNT(*) of the whole table
     search_fields = ["visitor__name"]  # shows the box; get_search_results does the rest
     autocomplete_fields = ["visitor", "hosts", "visitor_country", "host_country"]
     form = VisitAdminForm
