@@ -110,3 +110,22 @@ def test_unknown_parameters_named_with_the_closest():
     )
     assert got["zzz"].startswith("unknown parameter; known: ")
     assert list(got) == ["kinds", "start_date__gte", "zzz"]
+
+
+def test_visitor_by_slug_or_by_any_spelling_of_a_name(countries):
+    kim = PersonFactory(name="Kim Jong-il", aliases="Kim Jong Il; Kim Chong-il")
+    visit = VisitFactory(visitor=kim)
+    VisitFactory()
+    for value in ("kim-jong-il", "kim jong il", "KIM CHONG-IL"):
+        filterset = run(f"visitor={value}")
+        assert filterset.is_valid(), (value, filterset.errors)
+        assert list(filterset.qs) == [visit], value
+    assert run("visitor=Kim").errors["visitor"][0].startswith("Select a valid choice")
+
+
+def test_a_name_that_several_people_share_is_refused_with_their_slugs(countries):
+    a = PersonFactory(name="Li Peng")
+    b = PersonFactory(name="Li Peng", slug="li-peng-2")
+    VisitFactory(visitor=a), VisitFactory(visitor=b)
+    errors = run("visitor=li peng").errors["visitor"]
+    assert errors == [f"'li peng' names several people: {a.slug}, li-peng-2"]

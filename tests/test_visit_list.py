@@ -5,12 +5,14 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import VisitFactory
 from visits.models import Level, Status, Visit
 
 pytestmark = pytest.mark.django_db
 PAGE = "/visits/"
+COLD = 12
 
 
 def shown(response) -> list[int]:
@@ -143,3 +145,23 @@ def test_search_across_scripts_on_the_page(client, seeded):
     )
     assert found("김정일") == found("金正日") == theirs and len(theirs) > 30
     assert theirs < latin  # the Latin spelling also finds him named in a purpose
+
+
+@pytest.mark.parametrize("n", [3, 300])
+def test_queries_do_not_grow_with_visits_and_counts_come_from_the_cache(
+    client, countries, n, django_assert_num_queries
+):
+    from tests.factories import PersonFactory, bulk_visits
+
+    people = [PersonFactory() for _ in range(n)]  # visitors: no select lists them all
+    bulk_visits(n, people, dt.date(1960, 1, 1), step_days=40, status=Status.PUBLISHED)
+    cache.clear()
+    # version (the counts' key, the citation), the four facets and the era facet's
+    # scheme (no era here), the selects (countries, schemes, figures, eras), the page
+    with django_assert_num_queries(COLD):
+        response = client.get(PAGE)
+    assert response.context["page"].paginator.count == n
+    assert f"{n} visits." in response.content.decode()
+    assert '<select name="visitor"' not in response.content.decode()
+    with django_assert_num_queries(COLD - 5):  # the counts from the cache
+        client.get(PAGE)

@@ -8,10 +8,12 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django_filters import fields as filter_fields
 
 from visits.dates import latest_possible_date, parse_date
 from visits.models import Country, PublishedFigure
+from visits.querysets import normalise
 
 MAX_ID = 2**31 - 1
 
@@ -127,3 +129,36 @@ class FigureField(forms.CharField):
         if figure is None:
             raise invalid(f"no published figure {value!r}")
         return figure
+
+
+class PersonField(forms.ModelChoiceField):
+    """A person (of the field's queryset) by slug, or by one of their names in any
+    spelling (`Kim Jong Il`, `kim jong-il`: Person.search_key); a name that several
+    people share is refused with their slugs. A text box, never a select of everyone."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        person = self.queryset.filter(slug=value).first()
+        if person is not None:
+            return person
+        key = normalise(value)
+        named = list(self.queryset.filter(_name_q(key)).order_by("slug")[:5]) if key else []
+        if len(named) > 1:
+            raise invalid(f"{value!r} names several people: {', '.join(p.slug for p in named)}")
+        if not named:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return named[0]
+
+
+def _name_q(key: str) -> Q:
+    """People one of whose names normalises to `key` (search_key joins them by "|")."""
+    return (
+        Q(search_key=key)
+        | Q(search_key__startswith=f"{key}|")
+        | Q(search_key__endswith=f"|{key}")
+        | Q(search_key__contains=f"|{key}|")
+    )

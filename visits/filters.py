@@ -19,6 +19,7 @@ from visits.filter_fields import (
     OneOfField,
     PairField,
     PeriodField,
+    PersonField,
     UTCDateTimeField,
     ValuesField,
     invalid,
@@ -80,6 +81,10 @@ class CountriesFilter(filters.Filter):
 
     def filter(self, qs, value):
         return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
+
+
+class PersonFilter(filters.ModelChoiceFilter):
+    field_class = PersonField
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -160,8 +165,10 @@ class VisitFilter(filters.FilterSet):
     host_country = CountriesFilter(
         label="Host country", help_text="Alpha-3 codes; several: comma-separated or repeated."
     )
-    visitor = filters.ModelChoiceFilter(
-        queryset=visible_people, to_field_name="slug", help_text="A person's slug."
+    visitor = PersonFilter(
+        queryset=visible_people,
+        to_field_name="slug",
+        help_text="A person's slug, or one of their names (any spelling).",
     )
     level, exclude_level = values("level", "Level", kind=LevelsFilter)
     min_level = OneOfFilter(

@@ -5,16 +5,29 @@ that adds that filter."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django import forms
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 
 from visits import stats
 from visits.facets import era_facet
 from visits.filters import VisitFilter, unknown_parameters
-from visits.models import Country, EraScheme, Kind, Level, PublishedFigure, Visit, arrow
+from visits.models import (
+    Country,
+    DataVersion,
+    EraScheme,
+    Kind,
+    Level,
+    PublishedFigure,
+    Visit,
+    arrow,
+)
 
 PAGE_PARAMETERS = frozenset(VisitFilter.base_filters) | {"sort", "page"}
 NOT_SHOWN = ("status", "modified_since")  # for scripts (API), not readers
@@ -33,6 +46,14 @@ class Facet:
     name: str
     title: str
     links: list[FacetLink]
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (listing.counts), so that it never counts again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 def check_parameters(filterset: VisitFilter, query: QueryDict) -> None:
@@ -77,12 +98,45 @@ def era_groups(form: forms.Form) -> list[tuple[EraScheme, list]]:
     ]
 
 
-def facets(query: QueryDict, visits: QuerySet[Visit], scheme: str | None) -> list[Facet]:
-    """Counts of `visits` by level, kind, direction, era (of `scheme`, else the first
-    scheme recorded) and year; each value links to the page with that filter set."""
-    counts = stats.facets(visits, ["level", "kind", "direction", "year"])
+@dataclass(frozen=True)
+class Counts:
+    """How many visits match, and their facet counts (stats.facets, era_facet)."""
+
+    total: int
+    facets: dict
+    scheme: str | None
+    eras: list
+
+
+COUNTS_SECONDS = 24 * 3600
+
+
+def counts(visits: QuerySet[Visit], scheme: str | None) -> Counts:
+    """The counts of `visits`, cached under the data version and the query's SQL (a
+    write moves the version, so they are never stale): at a million visits each
+    facet is a scan. The total is the sum of the level facet, not another COUNT."""
+    version = DataVersion.current()
+    try:
+        sql = str(visits.order_by().query)
+    except EmptyResultSet:
+        sql = "nothing"
+    digest = hashlib.sha256(repr((version.version, sql, scheme)).encode()).hexdigest()
+    return cache.get_or_set(
+        f"summitry:list:{digest}", lambda: _counts(visits, scheme), COUNTS_SECONDS
+    )
+
+
+def _counts(visits: QuerySet[Visit], scheme: str | None) -> Counts:
+    found = stats.facets(visits, ["level", "kind", "direction", "year"])
     scheme = scheme or EraScheme.objects.order_by("pk").values_list("slug", flat=True).first()
     eras = era_facet(visits, scheme=scheme) if scheme else []
+    return Counts(sum(c.count for c in found["level"]), found, scheme, eras)
+
+
+def facets(query: QueryDict, found: Counts) -> list[Facet]:
+    """Counts of the visits by level, kind, direction, era (of the chosen scheme, else
+    the first recorded) and year; each value links to the page with that filter set."""
+    counts, scheme, eras = found.facets, found.scheme, found.eras
     return [
         Facet("level", "Level", [_level(query, c) for c in counts["level"]]),
         Facet("kind", "Kind", [_kind(query, c) for c in counts["kind"]]),

@@ -2,7 +2,6 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
@@ -60,19 +59,23 @@ def visit_list(request):
     valid = filterset.is_valid()
     sort = request.GET.get("sort", "start_date")
     visits = filterset.qs if valid else Visit.objects.none()
-    ordered = visits.with_related().order_by(sort if sort in SORTS else "start_date", "pk")
-    page = Paginator(ordered, 50).get_page(request.GET.get("page"))
+    scheme = filterset.form.cleaned_data.get("scheme") if valid else None
+    counts = listing.counts(visits, scheme) if valid else None
+    ordered = visits.select_related("visitor", "visitor_country", "host_country").order_by(
+        sort if sort in SORTS else "start_date", "pk"
+    )
+    paginator = listing.CountedPaginator(ordered, 50, count=counts.total if counts else 0)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     listing.prepare_form(filterset.form, published)
-    scheme = filterset.form.cleaned_data.get("scheme") if valid else None
     context = {
         "filter": filterset,
         "page": page,
         "sort": sort,
         "query": query.urlencode(),
         "export_query": _without(query, "sort"),
-        "facets": listing.facets(query, visits, scheme) if valid else [],
+        "facets": listing.facets(query, counts) if valid else [],
         "era_groups": listing.era_groups(filterset.form),
         "not_shown": listing.NOT_SHOWN,
     }
