@@ -80,11 +80,13 @@ def prepare_form(form: forms.Form, visits: QuerySet[Visit]) -> None:
 
 
 def countries_with(visits: QuerySet[Visit]) -> QuerySet[Country]:
-    """Countries that are the visitor's or the host's in one of `visits`."""
-    return Country.objects.filter(
-        Exists(visits.filter(visitor_country=OuterRef("pk")))
-        | Exists(visits.filter(host_country=OuterRef("pk")))
-    ).order_by("name")
+    """Countries that are the visitor's or the host's in one of `visits`, by name. A
+    UNION of two EXISTS, each a semi-join on its country index: PostgreSQL plans
+    `EXISTS … OR EXISTS …` as a scan of the visits per country (minutes at 1M)."""
+    countries = Country.objects.order_by()
+    as_visitor = countries.filter(Exists(visits.filter(visitor_country=OuterRef("pk"))))
+    as_host = countries.filter(Exists(visits.filter(host_country=OuterRef("pk"))))
+    return as_visitor.union(as_host).order_by("name")
 
 
 def era_groups(form: forms.Form) -> list[tuple[EraScheme, list]]:
