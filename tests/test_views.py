@@ -286,3 +286,20 @@ def test_person_seen_only_in_drafts_is_hidden_from_the_public(client, countries)
 
 def page(response) -> str:
     return response.content.decode()
+
+
+@pytest.mark.parametrize("n", [3, 300])
+def test_person_page_queries_do_not_grow_with_visits(
+    client, countries, n, django_assert_num_queries
+):
+    from tests.factories import PersonFactory, bulk_visits
+
+    person = PersonFactory(name="Frequent Visitor")
+    bulk_visits(n, [person], dt.date(1960, 1, 1), step_days=30, status=Status.PUBLISHED)
+    with django_assert_num_queries(PERSON_QUERIES):
+        response = client.get(f"/people/{person.slug}/")
+    assert len(response.context["visits"]) == n
+    assert f"Visits made ({n})" in response.content.decode()
+
+
+PERSON_QUERIES = 6  # person, visits made, hosted, data version, citation (2)

@@ -103,8 +103,9 @@ def visit_detail(request, pk: int):
 
 def _person(request, slug: str):
     person = get_object_or_404(Person.objects.visible_to(request.user), slug=slug)
-    visits = list(person.visits.published().with_related())
-    hosted = list(person.hosted_visits.published().with_related())
+    shown = ("visitor", "visitor_country", "host_country")  # all the page shows of a visit
+    visits = list(person.visits.published().select_related(*shown))
+    hosted = list(person.hosted_visits.published().select_related(*shown))
     return person, visits, hosted
 
 
