@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from operator import itemgetter
 
 from django.db import connection
@@ -71,13 +72,8 @@ def _executemany(table: str, fields, values) -> None:
 
 
 def _batches(rows: Iterable, size: int):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
         yield batch
 
 
@@ -168,14 +164,12 @@ def delete_many(model: type[Model], ids: Sequence[int], column: str = "id") -> N
 def history_rows(
     model: type[Model], rows: Iterable[dict], *, kind: str, user=None, reason="", when=None
 ) -> list[dict]:
-    """django-simple-history's rows for `rows` (dicts of the tracked fields, with
-    their primary keys): `kind` is "+" created, "~" changed or "-" deleted."""
-    tracked = [f.attname for f in model.history.model.tracked_fields]
+    """django-simple-history's rows for `rows` (dicts of every field, with their
+    primary keys): `kind` is "+" created, "~" changed or "-" deleted."""
     common = {
         "history_date": when or timezone.now(),
         "history_user_id": getattr(user, "pk", None),
         "history_change_reason": reason,
         "history_type": kind,
     }
-    pick = itemgetter(*tracked)
-    return [dict(zip(tracked, pick(row), strict=True), **common) for row in rows]
+    return [{**row, **common} for row in rows]

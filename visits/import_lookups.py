@@ -22,12 +22,20 @@ def existing_visits(rows: list[tuple[int | None, VisitRecord]]) -> dict[tuple, d
     `_sources` (dicts), keyed by ("external_id", id) and by ("natural", visitor id,
     visitor country, host country, start date)."""
     visits: dict[int, dict] = {}
+    fields = [*FIELDS, "_visitor_name"]
     for chunk in _chunks(rows):
         ids = [r.external_id for _, r in chunk if r.external_id]
-        keys = [(v, r.visitor_country, r.host_country, r.start_date) for v, r in chunk if v]
-        where = Q(external_id__in=ids) | _natural_in(keys)
-        for visit in Visit.objects.filter(where).values(*FIELDS, _visitor_name=F("visitor__name")):
-            visits[visit["id"]] = visit
+        by_id = _with_name(Visit.objects.filter(external_id__in=ids)).values(*fields)
+        visits.update((v["id"], v) for v in by_id)
+        found = {v["external_id"] for v in visits.values()}
+        keys = [
+            (v, r.visitor_country, r.host_country, r.start_date)
+            for v, r in chunk
+            if v and r.external_id not in found
+        ]
+        if keys:  # separate queries: an OR of the two would scan the table
+            by_key = _with_name(Visit.objects.filter(_natural_in(keys))).values(*fields)
+            visits.update((v["id"], v) for v in by_key)
     _attach_hosts_and_sources(visits)
     found: dict[tuple, dict] = {}
     for visit in visits.values():
@@ -38,9 +46,11 @@ def existing_visits(rows: list[tuple[int | None, VisitRecord]]) -> dict[tuple, d
     return found
 
 
+def _with_name(visits):
+    return visits.annotate(_visitor_name=F("visitor__name"))
+
+
 def _natural_in(keys: list[tuple]) -> Q:
-    if not keys:
-        return Q(pk__in=[])
     sql = (
         f"WITH k(p, vc, hc, s) AS (VALUES {_placeholders(keys)}) "
         "SELECT v.id FROM visits_visit v JOIN k ON v.visitor_id = k.p "
