@@ -98,6 +98,9 @@ class KeysetPagination(BasePagination):
                 Q(**{f"{self.field}__{op}": cursor["value"]})
                 | Q(**{self.field: cursor["value"], f"{pk}__{op}": cursor["pk"]})
             )
+            # Redundant with the OR, but what an index can range on (PostgreSQL
+            # would otherwise filter the index from its first entry).
+            qs = qs.filter(**{f"{self.field}__{op}e": cursor["value"]})
         return list(qs[: self.size + 1])
 
     def _finish(self, rows: list, cursor) -> list:

@@ -75,7 +75,9 @@ def _chunks(visits: QuerySet[Visit], size: int) -> Iterator[list[tuple]]:
         page = ordered
         if after:
             day, pk = after
+            # start_date >= day, redundant with the OR, is what an index can range on
             page = ordered.filter(Q(start_date__gt=day) | Q(start_date=day, pk__gt=pk))
+            page = page.filter(start_date__gte=day)
         records = list(page[:size])
         if not records:
             return
