@@ -1,7 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.db import models, transaction
+from django.db.models.fields import AutoFieldMixin
 
+from tests.conftest import SEED_LOADS
+from tests.factories import CountryFactory
 from visits.models import Country, Era, Person, PublishedFigure, Source, Visit
 from visits.seeding import seed
 from visits.stats import era_comparison
@@ -44,3 +48,60 @@ def test_csis_comparison_as_of_2018(seeded):
     assert (published["mao"], published["hu"], published["xi"]) == ([21], [54], [7])
     hu_total = next(p for p in rows["hu"].published if p.metric == "total")
     assert hu_total.recorded == rows["hu"].total
+
+
+def contents(tables) -> dict:
+    """Each table's rows without what differs between two writes of the same data:
+    generated ids (a history row's copy of one, foreign keys to them) and timestamps."""
+
+    def generated(field) -> bool:
+        return isinstance(field, AutoFieldMixin) or field.name == "id"
+
+    def kept(field) -> bool:
+        target = field.related_model._meta.pk if field.is_relation else None
+        return not (
+            generated(field)
+            or isinstance(field, models.DateTimeField)
+            or (target is not None and generated(target))
+        )
+
+    out = {}
+    for model in tables:
+        names = [f.attname for f in model._meta.concrete_fields if kept(f)]
+        rows = model._base_manager.values_list(*names) if names else model._base_manager.all()
+        out[model.__name__] = sorted(map(repr, rows)) if names else rows.count()
+    return out
+
+
+def visit_hosts() -> list:
+    return sorted(
+        Visit.hosts.through.objects.values_list(
+            "visit__start_date", "visit__visitor__slug", "person__slug"
+        )
+    )
+
+
+def test_seeded_writes_exactly_what_seed_writes(db, seed_snapshot):
+    tables = list(seed_snapshot.before)
+    assert {Country, Person, Visit, Source, Era, PublishedFigure} <= set(tables)
+    with transaction.atomic():
+        seed()
+        written, hosts = contents(tables), visit_hosts()
+        transaction.set_rollback(True)
+    assert Visit.objects.count() == 0
+    loads = dict(SEED_LOADS)
+    seed_snapshot.load()
+    assert SEED_LOADS["captured rows"] == loads["captured rows"] + 1
+    assert contents(tables) == written
+    assert visit_hosts() == hosts
+    assert Visit.objects.count() == len(written["Visit"]) > 150
+
+
+def test_seeded_after_other_writes_runs_seed_itself(db, seed_snapshot):
+    CountryFactory(code="CHN", name="Renamed by an earlier fixture")
+    loads = dict(SEED_LOADS)
+    seed_snapshot.load()
+    assert SEED_LOADS["seed()"] == loads["seed()"] + 1
+    assert Country.objects.get(code="CHN").name == "Renamed by an earlier fixture"
+    assert Country.objects.get(code="PRK").name == "North Korea"
+    assert Visit.objects.count() > 150
