@@ -17,12 +17,22 @@ from __future__ import annotations
 
 import hashlib
 
+from django.core.cache import cache
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags, quote_etag
 
 from visits.models import DataVersion
 
 SAFE = ("GET", "HEAD")
+CACHE_SECONDS = 3600
+
+
+def cached_under(data: DataVersion, key: str, compute):
+    """`compute()`, cached under the data version and `key` (e.g. a query's SQL): an
+    answer that depends only on the data is computed once per version, and a write,
+    which moves the version, makes every earlier answer unreachable."""
+    digest = hashlib.sha256(f"{data.version}|{key}".encode()).hexdigest()
+    return cache.get_or_set(f"versioned:{digest}", compute, CACHE_SECONDS)
 
 
 class NotModified(Exception):

@@ -22,10 +22,8 @@ lost: the client keeps the later copy.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
@@ -34,12 +32,10 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from api.conditional import cached_under
 from api.feed import Tombstone
 
 ORDERINGS = ("start_date", "level", "updated_at")
-
-
-COUNT_CACHE_SECONDS = 3600
 
 
 def counted(queryset, data_version=None) -> int:
@@ -51,8 +47,7 @@ def counted(queryset, data_version=None) -> int:
         sql = str(queryset.order_by().query)
     except EmptyResultSet:  # a filter that matches nothing by construction
         return queryset.count()
-    key = hashlib.sha256(f"{data_version.version}|{sql}".encode()).hexdigest()
-    return cache.get_or_set(f"count:{key}", queryset.count, COUNT_CACHE_SECONDS)
+    return cached_under(data_version, f"count|{sql}", queryset.count)
 
 
 class KeysetPagination(BasePagination):

@@ -14,7 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import feed, queries, schema
-from api.conditional import SAFE, ConditionalGetMixin, if_match_versions, visit_etag
+from api.conditional import (
+    SAFE,
+    ConditionalGetMixin,
+    cached_under,
+    if_match_versions,
+    visit_etag,
+)
 from api.errors import PreconditionFailed
 from api.pagination import KeysetPagination, SimplePagination
 from api.parameters import FILTERS, FILTERS_BY_PATH, FORMAT, STATS_FILTERS, KnownParametersMixin
@@ -30,6 +36,7 @@ from api.serializers import (
 )
 from visits import chart_registry, services, stats
 from visits.exporting import export_csv
+from visits.facets import facets
 from visits.filters import VisitFilter
 from visits.models import Country, Era, EraScheme, Person, PublishedFigure, Visit
 
@@ -271,7 +278,9 @@ class FacetsView(ReadOnlyAPIView):
     def get(self, request):
         """Counts of the filtered visits by each facet, like Datasette's facets."""
         names = queries.facet_names(request)
-        result = stats.facets(queries.filtered_visits(request), names)
+        visits = queries.filtered_visits(request)
+        key = f"facets|{names}|{request.user.has_perm('visits.view_visit')}|{request.GET}"
+        result = cached_under(self.data_version, key, lambda: facets(visits, names))
         return Response(queries.FacetsOutput({"facets": result}).data)
 
 
