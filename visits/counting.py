@@ -71,11 +71,15 @@ def count(
         name: Sum("n", filter=m.summary & Q(year__lt=m.until.year)) for name, m in measures.items()
     }
     summed = _one_row(EraCount.objects.filter(where, scheme_id=scheme), sums)
+    # Each (alternative of `where`, year) its own term, so that an index on the
+    # countries and start_date serves each as one range scan.
+    alternatives = where.children if where.connector == Q.OR and not where.negated else [where]
     ranges = Q()
     for until in {m.until for m in measures.values()}:
-        ranges |= _this_year(until)
+        for alternative in alternatives:
+            ranges |= Q(alternative) & _this_year(until)
     partial = _one_row(
-        Visit.objects.published().filter(where & ranges),
+        Visit.objects.published().filter(ranges),
         {name: Count("pk", filter=m.live & _this_year(m.until)) for name, m in measures.items()},
     )
     rows = list(summed.union(partial, all=True))  # one round trip: two rows

@@ -470,6 +470,12 @@ class EraCount(models.Model):
                 name="era_count_unique_key",
             ),
         ]
+        # What the comparisons read: one pair's rows, or every row of one country
+        # (as visitor, or as host).
+        indexes = [
+            models.Index(fields=["scheme", "visitor_country", "host_country", "year"]),
+            models.Index(fields=["scheme", "host_country", "year"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scheme_id}/{self.era_id} {self.visitor_country_id}-{self.host_country_id}"

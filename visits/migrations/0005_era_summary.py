@@ -90,6 +90,19 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="eracount",
+            index=models.Index(
+                fields=["scheme", "visitor_country", "host_country", "year"],
+                name="visits_erac_scheme__fa3167_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="eracount",
+            index=models.Index(
+                fields=["scheme", "host_country", "year"], name="visits_erac_scheme__3a14bd_idx"
+            ),
+        ),
         # Visits already recorded: the summary starts current (uses today's models:
         # the table has just been made as they describe it).
         migrations.RunPython(build, migrations.RunPython.noop),
