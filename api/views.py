@@ -238,12 +238,15 @@ class StatsView(ReadOnlyAPIView):
 
 
 class EraComparisonView(StatsView):
-    query_class = queries.ComparisonQuery
+    query_class = queries.EraComparisonQuery
 
-    @extend_schema(parameters=[queries.ComparisonQuery], responses=queries.ComparisonOutput)
+    @extend_schema(
+        parameters=[queries.EraComparisonQuery], responses=queries.ERA_COMPARISON_RESPONSE
+    )
     def get(self, request):
-        """The era comparison: one row per era, recorded and published counts."""
-        return Response(queries.ComparisonOutput(stats.era_comparison(**self.parse(request))).data)
+        """The era comparison: for a pair, one row per era with recorded and published
+        counts; without `pair`, every partner of the scheme's country, era by era."""
+        return Response(queries.era_comparison_data(request, self.parse(request)))
 
 
 class TimelineView(StatsView):

@@ -7,6 +7,7 @@ class VisitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from visits import summary  # noqa: F401  (its era and scheme signals)
         from visits.models import Country, Era, EraScheme, Person, PublishedFigure
 
         # Visits and sources move the data version in visits.services; the
