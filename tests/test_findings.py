@@ -35,8 +35,9 @@ def test_like_for_like_sets_each_figure_beside_its_own_rule(seeded, django_asser
 
 def test_figure_gaps_group_the_recorded_visits(seeded, django_assert_num_queries):
     figures = list(PublishedFigure.objects.select_related("era"))
-    with django_assert_num_queries(1):
-        gaps = findings.figure_gaps(figures)
+    with django_assert_num_queries(1):  # counts only, however many visits
+        gaps = findings.figure_gaps(figures, examples=0)
+    assert all(not g.visits for gap in gaps.values() for g in gap.groups)
     for f in figures:
         gap, visits = gaps[f.pk], recorded(f)
         assert gap.recorded == visits.count() and gap.value == f.value
@@ -53,6 +54,26 @@ def test_figure_gaps_group_the_recorded_visits(seeded, django_assert_num_queries
         if f.metric == "total":
             grouped = grouped | visits.filter(level=f.min_level)
         assert gap.other == gap.recorded - grouped.distinct().count()
+
+
+def test_each_group_names_its_first_visits_by_date(seeded, django_assert_num_queries):
+    figures = list(PublishedFigure.objects.select_related("era"))
+    named = sum(
+        1
+        for gap in findings.figure_gaps(figures, examples=0).values()
+        for g in gap.groups
+        if g.count
+    )
+    with django_assert_num_queries(1 + named):  # counts, then each group with visits
+        gaps = findings.figure_gaps(figures, examples=2)
+    for f in figures:
+        visits = recorded(f).order_by("start_date", "pk")
+        for group in gaps[f.pk].groups:
+            params = {"level": f.min_level} if group.slug == "at-threshold" else group.params
+            first = list(visits.filter(**params).values_list("pk", flat=True)[:2])
+            assert [v.id for v in group.visits] == first
+            assert group.more == group.count - len(first)
+    assert any(g.more for gap in gaps.values() for g in gap.groups)  # some are cut short
 
 
 def test_xi_gap_names_the_parade_and_the_belt_and_road_forum(seeded):
@@ -84,3 +105,7 @@ def test_about_lists_each_gap_by_group(client, seeded):
     assert f"/visits/?figure={xi.pk}&amp;kind=event" in page
     assert "Choe Ryong-hae (2 September 2015)" in page and "Kim Yong-jae (14 May 2017)" in page
     assert "does not say which count is wrong" in page
+    gaps = findings.pair_figure_gaps(pair=PAIR)
+    cut = [(g.label, g.count, g.more) for gap in gaps.values() for g in gap.groups if g.more]
+    assert cut and all(f"{label}: {n}</a>" in page for label, n, _ in cut)
+    assert all(f" and {more} more." in page for _, _, more in cut)

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from visits import charts, findings, stats, tables
+from visits import charts, findings, stats, tables, timeline_summary
 from visits.models import Level, Visit
 
 
@@ -48,12 +48,18 @@ class ComparisonData:
         return stats.default_window(scheme=self.scheme, as_of=self.as_of, pair=self.pair)
 
     @property
+    def counted_visits(self) -> QuerySet[Visit] | None:
+        """The base queryset to count live, or None (published visits, not narrowed):
+        then the era summary gives the same counts without a scan of the pair."""
+        return self.visits if self.filters else None
+
+    @property
     def common(self) -> dict:
         return {
             "pair": self.pair,
             "min_level": self.min_level,
             "as_of": self.as_of,
-            "visits": self.visits,
+            "visits": self.counted_visits,
         }
 
     @cached_property
@@ -62,6 +68,10 @@ class ComparisonData:
 
     @cached_property
     def timeline(self) -> stats.Timeline:
+        if self.counted_visits is None:
+            return timeline_summary.timeline(
+                pair=self.pair, scheme=self.scheme, min_level=self.min_level, as_of=self.as_of
+            )
         return stats.timeline(**self.common)
 
     @property
@@ -81,13 +91,16 @@ class ComparisonData:
     def finding(self) -> findings.Finding | None:
         """The latest publication's totals under this era scheme, like for like (None
         without one)."""
-        found = findings.like_for_like(pair=self.pair, scheme=self.scheme, visits=self.visits)
+        found = findings.like_for_like(
+            pair=self.pair, scheme=self.scheme, visits=self.counted_visits
+        )
         found = [f for f in found if f.totals]
         return found[-1] if found else None
 
     @cached_property
     def gaps(self) -> dict[int, findings.FigureGap]:
-        return findings.pair_figure_gaps(pair=self.pair, visits=self.visits)
+        """Counts only: the charts' tables link each group to its visits."""
+        return findings.pair_figure_gaps(pair=self.pair, visits=self.visits, examples=0)
 
     def visits_url(self, **params) -> str:
         return f"{reverse('visit-list')}?{urlencode({**self.filters, **params})}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from visits import stats
 from visits.dates import format_date
@@ -116,24 +116,24 @@ def _finding(pair, publisher: str, scheme: str, as_of: dt.date, visits) -> Findi
 class GapVisit:
     id: int
     label: str
-    kind: str
-    confidence: str
-    level: int
 
 
 @dataclass(frozen=True)
 class GapGroup:
     """Recorded visits of a figure that share a reason to differ from a publication;
-    `params` narrow the figure's visit list to them. Groups may overlap."""
+    `params` narrow the figure's visit list to them. Groups may overlap. `visits`
+    names the first few by start date (figure_gaps's `examples`); `count` is all."""
 
     slug: str
     label: str
     params: dict
+    count: int
     visits: list[GapVisit]
 
     @property
-    def count(self) -> int:
-        return len(self.visits)
+    def more(self) -> int:
+        """How many of the group `visits` leaves unnamed."""
+        return self.count - len(self.visits)
 
 
 @dataclass(frozen=True)
@@ -155,72 +155,89 @@ GROUPS = (
     ("low-confidence", "Low-confidence records", {"confidence": Confidence.LOW.value}),
     ("at-threshold", "Rank exactly at the threshold", {}),
 )
+EXAMPLES = 5  # visits named per group; the group's link lists them all
 
 
 def figure_gaps(
-    figures: list[PublishedFigure], *, visits: QuerySet[Visit] | None = None
+    figures: list[PublishedFigure],
+    *,
+    visits: QuerySet[Visit] | None = None,
+    examples: int = EXAMPLES,
 ) -> dict[int, FigureGap]:
     """For each figure (by id), its recorded visits (those `stats.figure_q` counts
-    among the figure's pair) grouped by why a publication may have counted them
+    among the figure's pair) counted by why a publication may have counted them
     differently: multilateral events (kind event), transits, low confidence, and a
-    rank exactly at the figure's threshold (totals only). One query."""
+    rank exactly at the figure's threshold (totals only). Each group names its first
+    `examples` visits by (start_date, pk). One query of counts, and one per group
+    with visits to name (none if `examples` is 0)."""
+    if not figures:
+        return {}
     base = visits if visits is not None else Visit.objects.published()
     rules = {
         f.pk: stats.pair_q(f.country_a_id, f.country_b_id) & stats.figure_q(f) for f in figures
     }
-    if not rules:
-        return {}
-    rows = list(
+    flags = {f"f{pk}": ExpressionWrapper(q, BooleanField()) for pk, q in rules.items()}
+    counts = list(
         base.filter(reduce(or_, rules.values()))
-        .annotate(**{f"f{pk}": ExpressionWrapper(q, BooleanField()) for pk, q in rules.items()})
-        .order_by("start_date", "pk")
-        .values(
-            "pk",
-            "start_date",
-            "date_precision",
-            "visitor__name",
-            "kind",
-            "confidence",
-            "level",
-            *[f"f{pk}" for pk in rules],
-        )
+        .order_by()
+        .annotate(**flags)
+        .values(*flags, *FIELDS)
+        .annotate(n=Count("pk"))
     )
-    return {f.pk: _gap(f, [r for r in rows if r[f"f{f.pk}"]]) for f in figures}
+    return {f.pk: _gap(f, rules[f.pk], counts, base, examples) for f in figures}
 
 
-def _gap(figure: PublishedFigure, rows: list[dict]) -> FigureGap:
-    visits = [
+FIELDS = ("kind", "confidence", "level")  # what the groups are told apart by
+
+
+def _gap(figure: PublishedFigure, rule: Q, counts: list[dict], base, examples: int) -> FigureGap:
+    mine = [c for c in counts if c[f"f{figure.pk}"]]
+    groups = []
+    matches = _matches(figure)
+    for slug, label, params in GROUPS:
+        if slug in matches:
+            n = sum(c["n"] for c in mine if _is(c, matches[slug]))
+            named = _examples(base.filter(rule, **matches[slug]), examples) if n else []
+            groups.append(GapGroup(slug, label, params or _params(figure), n, named))
+    grouped = sum(c["n"] for c in mine if any(_is(c, m) for m in matches.values()))
+    recorded = sum(c["n"] for c in mine)
+    return FigureGap(figure.pk, figure.value, recorded, groups, recorded - grouped)
+
+
+def _matches(figure: PublishedFigure) -> dict[str, dict]:
+    """slug: the field values of each group that applies to the figure."""
+    out = {slug: params for slug, _, params in GROUPS if params}
+    if figure.metric == PublishedFigure.Metric.TOTAL:  # a leader count has no rank below
+        out["at-threshold"] = {"level": figure.min_level}
+    return out
+
+
+def _params(figure: PublishedFigure) -> dict:
+    return {"level": Level(figure.min_level).slug}
+
+
+def _is(row: dict, match: dict) -> bool:
+    return all(row[field] == value for field, value in match.items())
+
+
+def _examples(visits: QuerySet[Visit], n: int) -> list[GapVisit]:
+    rows = visits.order_by("start_date", "pk").values(
+        "pk", "start_date", "date_precision", "visitor__name"
+    )[:n]
+    return [
         GapVisit(
-            id=r["pk"],
-            label=f"{r['visitor__name']} ({format_date(r['start_date'], r['date_precision'])})",
-            kind=r["kind"],
-            confidence=r["confidence"],
-            level=r["level"],
+            r["pk"], f"{r['visitor__name']} ({format_date(r['start_date'], r['date_precision'])})"
         )
         for r in rows
     ]
-    groups = [g for g in (_group(figure, visits, *spec) for spec in GROUPS) if g is not None]
-    grouped = {v.id for g in groups for v in g.visits}
-    return FigureGap(figure.pk, figure.value, len(visits), groups, len(visits) - len(grouped))
-
-
-def _group(figure, visits: list[GapVisit], slug: str, label: str, params: dict) -> GapGroup | None:
-    if slug == "at-threshold":
-        if figure.metric != PublishedFigure.Metric.TOTAL:
-            return None  # a leader-visit count has no rank below its threshold
-        params = {"level": Level(figure.min_level).slug}
-        chosen = [v for v in visits if v.level == figure.min_level]
-    else:
-        field, value = next(iter(params.items()))
-        chosen = [v for v in visits if getattr(v, field) == value]
-    return GapGroup(slug, label, params, chosen)
 
 
 def pair_figure_gaps(
-    *, pair: tuple[str, str], visits: QuerySet[Visit] | None = None
+    *, pair: tuple[str, str], visits: QuerySet[Visit] | None = None, examples: int = EXAMPLES
 ) -> dict[int, FigureGap]:
-    """`figure_gaps` of every published figure about the pair. Two queries."""
+    """`figure_gaps` of every published figure about the pair. One query and
+    figure_gaps's."""
     figures = list(
         PublishedFigure.objects.select_related("era").filter(stats.figures_of_pair_q(*pair))
     )
-    return figure_gaps(figures, visits=visits)
+    return figure_gaps(figures, visits=visits, examples=examples)
