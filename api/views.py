@@ -131,7 +131,7 @@ class VisitViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewS
             visit_list_data(
                 [r for r in rows if isinstance(r, Visit)],
                 request=request,
-                schemes=scheme_context(),
+                schemes=cached_under(self.data_version, "schemes", scheme_context),
                 format_suffix=self.format_kwarg,
             )
         )
