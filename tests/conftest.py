@@ -111,11 +111,47 @@ def seeded(db, seed_snapshot):
     seed_snapshot.load()
 
 
-@pytest.fixture
-def countries(db):
-    from visits.seeding import seed_countries
+@pytest.fixture(scope="session")
+def country_rows() -> list[dict]:
+    from visits.seeding import pycountry_rows
 
-    seed_countries()
+    return list(pycountry_rows())
+
+
+@pytest.fixture
+def countries(db, country_rows):
+    """Every country, as `visits.seeding.seed_countries()` adds them (pycountry read once)."""
+    from visits.models import Country
+
+    have = set(Country.objects.values_list("code", flat=True))
+    Country.objects.bulk_create([Country(**r) for r in country_rows if r["code"] not in have])
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """`collectstatic` run once per session as production runs it (hashed names, gzip
+    and brotli copies): returns the STATIC_ROOT and the STORAGES to serve it with."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("static")
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "visits.staticstorage.CollectedStaticStorage"},
+    }
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
+        call_command("collectstatic", "--noinput", verbosity=0)
+    return root, storages
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Users get passwords in many tests; PBKDF2's deliberate slowness is no part of them."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

@@ -44,18 +44,11 @@ def test_collected_urls_are_hashed_even_with_debug_on(settings, tmp_path):
     assert storage.url("js/a.js") == "/static/js/a.0123456789ab.js"
 
 
-def test_collectstatic_writes_hashed_compressed_copies(tmp_path, settings):
-    from django.core.management import call_command
-
-    settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "visits.staticstorage.CollectedStaticStorage"},
-    }
-    call_command("collectstatic", "--noinput", verbosity=0)
-    bundle = tmp_path / "vendor" / "plotly.js-basic-dist-min"
+def test_collectstatic_writes_hashed_compressed_copies(collected_static):
+    root, _ = collected_static
+    bundle = root / "vendor" / "plotly.js-basic-dist-min"
     (hashed,) = bundle.glob("plotly-basic.min.*.js")
     assert 1_000_000 < hashed.stat().st_size < 1_500_000
     assert Path(f"{hashed}.br").stat().st_size < 400_000
     assert Path(f"{hashed}.gz").stat().st_size < 450_000
-    assert list((tmp_path / "css").glob("site.*.css.gz"))
+    assert list((root / "css").glob("site.*.css.gz"))

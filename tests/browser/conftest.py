@@ -42,37 +42,27 @@ def browser():
 
 
 @pytest.fixture(scope="package")
-def live_server(tmp_path_factory):
-    """pytest-django's live server, but with the static files collected into a
-    temporary STATIC_ROOT and served by WhiteNoise (no finders), for this package's
-    tests only: the settings come back when they are done."""
-    from django.core.management import call_command
+def live_server(collected_static):
+    """pytest-django's live server, but serving the static files collected for the
+    session (tests/conftest.py) from STATIC_ROOT through WhiteNoise (no finders), for
+    this package's tests only: the settings come back when they are done."""
     from django.test import override_settings
     from pytest_django.live_server_helper import LiveServer
 
+    root, storages = collected_static
     collected = override_settings(
-        STATIC_ROOT=tmp_path_factory.mktemp("static"),
-        STORAGES={
-            **settings_storages(),
-            "staticfiles": {"BACKEND": "visits.staticstorage.CollectedStaticStorage"},
-        },
+        STATIC_ROOT=root,
+        STORAGES=storages,
         WHITENOISE_USE_FINDERS=False,
         WHITENOISE_AUTOREFRESH=False,
     )
     collected.enable()
-    call_command("collectstatic", "--noinput", verbosity=0)
     server = LiveServer("localhost", start=False)
     server.thread.static_handler = lambda app: app  # WhiteNoise, a middleware, serves them
     server.start()
     yield server
     server.stop()
     collected.disable()
-
-
-def settings_storages() -> dict:
-    from django.conf import settings
-
-    return settings.STORAGES
 
 
 @pytest.fixture
