@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import pytest
@@ -49,42 +51,21 @@ SEED_LOADS = {"captured rows": 0, "seed()": 0}
 
 
 @dataclass
-class Snapshot:
-    """What the shipped seed writes into the empty test database."""
+class Capture:
+    """What the shipped seed wrote, starting from one state of the tables it writes."""
 
     before: dict  # {model: rows} of every table the seed writes, as it found them
     inserts: list  # [(sql, params)]: the new rows, several per INSERT
     changed: list  # [(model, objects, fields)]: rows it changed (the data version)
     resets: list  # SQL moving PostgreSQL's sequences past the new rows
 
-    def load(self) -> None:
-        """Write the seed: the captured rows when the tables are as the seed found them
-        at capture (the usual case, ~100× faster), else `seed()` itself (a fixture
-        wrote before this one), so the result is always what `seed()` would write."""
+    @classmethod
+    def of_seed(cls) -> Capture:
+        """Run seed() and capture every table's new rows as INSERT statements and its
+        changed rows as objects."""
         from visits.seeding import seed
 
-        if any(_rows(model) != rows for model, rows in self.before.items()):
-            SEED_LOADS["seed()"] += 1
-            seed()
-            return
-        SEED_LOADS["captured rows"] += 1
-        with transaction.atomic(), connection.cursor() as cursor:
-            for sql, params in self.inserts:
-                cursor.execute(sql, params)
-            for model, objs, fields in self.changed:
-                model._base_manager.bulk_update(objs, fields)
-            for sql in self.resets:
-                cursor.execute(sql)
-
-
-@pytest.fixture(scope="session")
-def seed_snapshot(django_db_setup, django_db_blocker) -> Snapshot:
-    """seed() run once per session in a transaction that is rolled back; every
-    table's new rows are kept as INSERT statements, its changed rows as objects."""
-    from visits.seeding import seed
-
-    before, inserts, changed = {}, [], []
-    with django_db_blocker.unblock(), transaction.atomic():
+        before, inserts, changed = {}, [], []
         tables = {model: _rows(model) for model in _tables()}
         seed()
         for model, old in tables.items():
@@ -99,9 +80,51 @@ def seed_snapshot(django_db_setup, django_db_blocker) -> Snapshot:
             if edits:
                 fields = [name for name in edits[0] if name != model._meta.pk.attname]
                 changed.append((model, [model(**row) for row in edits], fields))
-        transaction.set_rollback(True)
         resets = connection.ops.sequence_reset_sql(no_style(), list(before))
-    return Snapshot(before, inserts, changed, resets)
+        return cls(before, inserts, changed, resets)
+
+    def write(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql, params in self.inserts:
+                cursor.execute(sql, params)
+            for model, objs, fields in self.changed:
+                model._base_manager.bulk_update(objs, fields)
+            for sql in self.resets:
+                cursor.execute(sql)
+
+
+@dataclass
+class Seeds:
+    """seed() remembered by the state it started from: the empty test database
+    (captured once per session), the emptied one after a transactional test..."""
+
+    captures: list
+
+    def load(self) -> None:
+        """Write what `seed()` writes: the captured rows when the tables are in a state
+        a capture started from (~100× faster), else `seed()` itself, captured."""
+        now = {}
+        for capture in self.captures:
+            for model in capture.before:
+                if model not in now:
+                    now[model] = _rows(model)
+            if all(now[model] == rows for model, rows in capture.before.items()):
+                SEED_LOADS["captured rows"] += 1
+                capture.write()
+                return
+        SEED_LOADS["seed()"] += 1
+        capture = Capture.of_seed()
+        if len(self.captures) < 8:
+            self.captures.append(capture)
+
+
+@pytest.fixture(scope="session")
+def seed_snapshot(django_db_setup, django_db_blocker) -> Seeds:
+    """The seed captured once per session, in a transaction that is rolled back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        capture = Capture.of_seed()
+        transaction.set_rollback(True)
+    return Seeds([capture])
 
 
 @pytest.fixture

@@ -66,10 +66,9 @@ def live_server(collected_static):
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
-    from visits.seeding import seed
-
-    seed()
+def site(live_server, transactional_db, seed_snapshot):
+    """The live server's URL, with the shipped seed data (tests/conftest.py `seeded`)."""
+    seed_snapshot.load()
     return live_server.url
 
 
