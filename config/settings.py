@@ -11,6 +11,9 @@ DJANGO_HTTPS          "1" when served over TLS: HSTS, redirect to https, secure
 DJANGO_HSTS_SECONDS   HSTS max-age (default one year); DJANGO_HSTS_PRELOAD=0 opts out
                       of preloading
 DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://summitry.example)
+DJANGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL to accept a connection (5)
+DJANGO_DB_STATEMENT_TIMEOUT  milliseconds a statement may run (unset: no limit); set
+                      for the web server, not for commands such as imports
 DJANGO_TRUSTED_PROXIES  how many proxies in front of the app append to
                       X-Forwarded-For (default 0: the socket's address is the client's)
 """
@@ -64,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.outage.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "visits.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,9 +102,17 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that is down fails fast; a statement that runs too long is cancelled
+    # (set for web processes; commands such as imports run without it).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["connect_timeout"] = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    if os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT"):
+        _timeout = int(os.environ["DJANGO_DB_STATEMENT_TIMEOUT"])
+        _options["options"] = f"-c statement_timeout={_timeout}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

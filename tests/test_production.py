@@ -137,3 +137,42 @@ def test_throttle_ignores_a_forged_forwarded_for(settings):
         "/api/v1/visits/", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="198.51.100.7"
     )
     assert AnonRateThrottle().get_ident(request) == "198.51.100.7"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("error", ["OperationalError", "InterfaceError"])
+def test_a_lost_database_is_503_not_500(client, monkeypatch, error):
+    import django.db
+    from django.db.backends.utils import CursorWrapper
+
+    def lost(*args, **kwargs):
+        raise getattr(django.db, error)("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(CursorWrapper, "execute", lost)
+    page = client.get("/visits/")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "30"
+    assert b"Temporarily unavailable" in page.content
+    api = client.get("/api/v1/visits/")
+    assert api.status_code == 503
+    assert api.json() == {
+        "detail": "The database is temporarily unavailable. Please try again shortly.",
+        "errors": {},
+    }
+
+
+def test_postgres_timeouts_come_from_the_environment():
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'])"
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/none",
+        DJANGO_DB_CONNECT_TIMEOUT="2",
+        DJANGO_DB_STATEMENT_TIMEOUT="4000",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "{'connect_timeout': 2, 'options': '-c statement_timeout=4000'}"
+    )
