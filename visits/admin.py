@@ -27,7 +27,7 @@ from visits.models import (
     Source,
     Visit,
 )
-from visits.resources import VisitResource
+from visits.resources import EXPORT_FORMATS, VisitResource
 
 
 class SourceInline(admin.TabularInline):
@@ -56,6 +56,7 @@ class HasSourceFilter(admin.SimpleListFilter):
 @admin.register(Visit)
 class VisitAdmin(VisitImportMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [VisitResource]
+    export_formats = EXPORT_FORMATS  # none can carry a live formula
     export_form_class = ExportForm  # the interchange format has fixed columns
     list_display = [
         "date_label",
