@@ -299,7 +299,34 @@ def test_person_page_queries_do_not_grow_with_visits(
     with django_assert_num_queries(PERSON_QUERIES):
         response = client.get(f"/people/{person.slug}/")
     assert len(response.context["visits"]) == n
-    assert f"Visits made ({n})" in response.content.decode()
+    html = response.content.decode()
+    assert f"Visits made ({n})" in html
+    for visit in response.context["visits"]:  # list, table and chart link each visit
+        assert html.count(f'"{visit.get_absolute_url()}"') == 3
+        assert f'<a href="{visit.get_absolute_url()}">{visit.date_label}</a>: to ' in html
+    assert "<h2>Visits hosted (0)</h2>\n<ul><li>None recorded.</li></ul>" in html
+
+
+def test_visit_url_is_what_reverse_gives(seeded):
+    from django.urls import reverse
+
+    from visits.links import visit_url
+
+    for pk in [1, 42, *Visit.objects.values_list("pk", flat=True)[:3]]:
+        assert visit_url(pk) == reverse("visit-detail", args=[pk])
+
+
+def test_chart_table_rows_escape_and_link(seeded):
+    from django.template import Context, Template
+
+    from visits.tables import Link, Table
+
+    table = Table(["a", "b", "c"], [["<X>", Link("t&1", "/v/?a=1&b=2"), 5.36], [None, 2, ""]])
+    html = Template("{% load chart_tables %}{% table_rows t %}").render(Context({"t": table}))
+    assert html == (
+        '<tr><th scope="row">&lt;X&gt;</th><td><a href="/v/?a=1&amp;b=2">t&amp;1</a></td>'
+        '<td>5.36</td></tr><tr><th scope="row">None</th><td>2</td><td></td></tr>'
+    )
 
 
 PERSON_QUERIES = 6  # person, visits made, hosted, data version, citation (2)

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from visits import eras as era_rules
+from visits.links import visit_url
 from visits.models import Level, arrow
 from visits.stats import EraComparison, Timeline, VisitMark
 
@@ -413,7 +414,7 @@ def person_timeline_chart(name: str, visits: Sequence, hosted: Sequence) -> go.F
             x=[v.start_date.isoformat() for v in rows],
             y=[label] * len(rows),
             hovertext=[f"{v.visitor.name}: {arrow(v.direction)}, {v.date_label}" for v in rows],
-            customdata=[v.get_absolute_url() for v in rows],
+            customdata=[visit_url(v.pk) for v in rows],
             hovertemplate="%{hovertext}<br><i>Click for the visit.</i><extra></extra>",
         )
     _layout(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from visits.links import visit_url
 from visits.models import arrow as _arrow
 from visits.stats import EraComparison, PublishedCount, Timeline
 
@@ -174,7 +175,7 @@ def timeline_table(t: Timeline) -> Table:
 def person_table(visits, hosted) -> Table:
     """A person's visits, made then hosted, oldest first within each."""
     rows = [
-        [Link(v.date_label, v.get_absolute_url()), role, v.visitor.name, _arrow(v.direction)]
+        [Link(v.date_label, visit_url(v.pk)), role, v.visitor.name, _arrow(v.direction)]
         for role, group in (("made", visits), ("hosted", hosted))
         for v in group
     ]
