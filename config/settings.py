@@ -14,6 +14,9 @@ DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://summitry.example)
 DJANGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL to accept a connection (5)
 DJANGO_DB_STATEMENT_TIMEOUT  milliseconds a statement may run (unset: no limit); set
                       for the web server, not for commands such as imports
+DJANGO_LOGIN_FAILURE_LIMIT, DJANGO_LOGIN_COOLOFF_HOURS  login lockout (5 failures, 0.25 h)
+REDIS_URL             redis://host:6379/0: cache, throttles and sessions shared by
+                      every app process (unset: per-process memory)
 DJANGO_TRUSTED_PROXIES  how many proxies in front of the app append to
                       X-Forwarded-For (default 0: the socket's address is the client's)
 """
@@ -61,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
+    "axes",
     "visits",
     "api",
 ]
@@ -79,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "visits.citation_http.CitationLinkMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +119,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _timeout = int(os.environ["DJANGO_DB_STATEMENT_TIMEOUT"])
         _options["options"] = f"-c statement_timeout={_timeout}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # locks out repeated failed logins
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin and session logins: after AXES_FAILURE_LIMIT failures for one username from
+# one address, that pair is locked out for the cool-off (editors unlock in the admin).
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,7 +232,21 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One shared cache for every app process when REDIS_URL is set: throttle counters,
+# sessions and the figure cache hold across processes and hosts.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "summitry",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # django-simple-history records every change
