@@ -165,3 +165,38 @@ def test_queries_do_not_grow_with_visits_and_counts_come_from_the_cache(
     assert '<select name="visitor"' not in response.content.decode()
     with django_assert_num_queries(COLD - 5):  # the counts from the cache
         client.get(PAGE)
+
+
+def test_visitor_suggestions_match_a_prefix_of_any_spelling(
+    client, seeded, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        people = client.get("/people/suggest.json", {"q": "kim jong"}).json()["people"]
+    names = [p["name"] for p in people]
+    assert names == sorted(names) and {"Kim Jong-il", "Kim Jong-un"} <= set(names)
+    assert all(n.replace("-", " ").lower().startswith("kim jong") for n in names)
+    same = client.get("/people/suggest.json", {"q": "KIMJONG-"}).json()["people"]
+    assert same == people
+    assert client.get("/people/suggest.json", {"q": " -' "}).json() == {"people": []}
+
+
+def test_visitor_suggestions_are_capped_and_public_only(
+    client, countries, django_assert_num_queries
+):
+    from tests.factories import PersonFactory, bulk_visits
+
+    shown = [PersonFactory(name=f"Suggested Person {i:02d}") for i in range(25)]
+    bulk_visits(25, shown, dt.date(1990, 1, 1), status=Status.PUBLISHED)
+    hidden = PersonFactory(name="Suggested Person 00 Draft")
+    bulk_visits(1, [hidden], dt.date(1990, 1, 1), status=Status.DRAFT)
+    with django_assert_num_queries(1):  # the same with 26 matches as with 3
+        people = client.get("/people/suggest.json", {"q": "suggested"}).json()["people"]
+    assert [p["name"] for p in people] == [p.name for p in shown[:20]]
+    assert people[0] == {"name": "Suggested Person 00", "slug": shown[0].slug}
+
+
+def test_visitor_box_has_a_datalist_and_no_inline_script(client, seeded):
+    page = client.get("/visits/").content.decode()
+    assert '<datalist id="visitor-suggestions" data-url="/people/suggest.json"></datalist>' in page
+    assert 'id="id_visitor"' in page and "js/visit_list" in page
+    assert not re.search(r"<script>(?!\s*</script>)", page)  # no inline code: a CSP is coming

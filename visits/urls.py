@@ -8,6 +8,7 @@ urlpatterns = [
     path("compare/<slug:slug>.csv", views.chart_csv, name="chart-csv"),
     path("visits/", views.visit_list, name="visit-list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
+    path("people/suggest.json", views.person_suggestions, name="person-suggest"),
     path("people/<slug:slug>/", views.person_detail, name="person-detail"),
     path("people/<slug:slug>/<slug:chart>.csv", views.person_chart_csv, name="person-chart-csv"),
     path("eras/<slug:scheme>/<slug:slug>/", views.era_detail, name="era-detail"),

@@ -9,6 +9,7 @@ from visits import chart_registry, listing, pages
 from visits.eras import in_era_q
 from visits.filters import VisitFilter
 from visits.models import DataVersion, Era, EraScheme, Person, Visit
+from visits.querysets import normalise
 
 SORTS = {"start_date", "-start_date", "level", "-level", "visitor__name", "-visitor__name"}
 
@@ -122,6 +123,19 @@ def person_detail(request, slug: str):
             "last_changed": DataVersion.current().changed_at,
         },
     )
+
+
+SUGGESTIONS = 20
+
+
+def person_suggestions(request):
+    """Up to SUGGESTIONS people the user may see whose name begins with `q` in any
+    case, spacing or punctuation (a prefix of Person.search_key), by name, as JSON
+    for the visitor box's datalist. One query; an empty `q` suggests no one."""
+    key = normalise(request.GET.get("q", ""))[:100]
+    people = Person.objects.visible_to(request.user).filter(search_key__startswith=key)
+    rows = people.order_by("name").values("name", "slug")[:SUGGESTIONS] if key else []
+    return JsonResponse({"people": list(rows)})
 
 
 def person_chart_csv(request, slug: str, chart: str):
