@@ -9,19 +9,24 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
-from tests.factories import PersonFactory, bulk_visits
+from tests.factories import PersonFactory, VisitFactory, bulk_visits
 from tests.failing_export_urls import FAIL_AFTER_LINES
-from visits.exporting import export_csv
+from visits import copy_export
+from visits.exporting import export_chunked, export_csv
 from visits.importing import import_rows
 from visits.interchange import COLUMNS, csv_lines, export_visits
 from visits.models import Person, Source, Visit
 
 ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = connection.vendor == "postgresql"
+only_postgres = pytest.mark.skipif(not POSTGRES, reason="COPY is PostgreSQL's")
 
 
 def text_of(blocks) -> str:
@@ -52,8 +57,9 @@ def varied(countries):
 
 
 def test_export_is_the_interchange_writers_csv_byte_for_byte(varied):
-    exported = text_of(export_csv(Visit.objects.all(), chunk=7))
+    exported = text_of(export_chunked(Visit.objects.all(), chunk=7))
     assert exported == "".join(csv_lines(export_visits(Visit.objects.all())))
+    assert text_of(export_csv(Visit.objects.all())) == exported  # COPY on PostgreSQL
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert len(rows) == 25 and list(rows[0]) == COLUMNS
     assert {r["start_date"].count("-") for r in rows} == {0, 1, 2}
@@ -74,14 +80,103 @@ def test_exported_rows_reimport_to_the_same_rows(varied):
 
 def test_export_queries_three_per_chunk(varied, django_assert_num_queries):
     with django_assert_num_queries(3 * 4):  # chunks of 7, 7, 7 and 4 visits
-        text = text_of(export_csv(Visit.objects.all(), chunk=7))
+        text = text_of(export_chunked(Visit.objects.all(), chunk=7))
     assert text.count("\n") == 26
     with django_assert_num_queries(3 * 5 + 1):  # 25 = 5 x 5, then one empty chunk
-        assert text_of(export_csv(Visit.objects.all(), chunk=5)) == text
+        assert text_of(export_chunked(Visit.objects.all(), chunk=5)) == text
 
 
 def test_export_of_nothing_is_the_header(db):
     assert text_of(export_csv(Visit.objects.none())) == ",".join(COLUMNS) + "\n"
+    assert text_of(export_chunked(Visit.objects.none())) == ",".join(COLUMNS) + "\n"
+
+
+AWKWARD = [
+    'Chairman, "Great" Leader',
+    "line one\nline two",
+    "carriage\r\nreturn",
+    " spaced ",
+    "김정일 Kim Jŏng-il",
+    "tab\there",
+    "'quote",
+]
+
+
+def test_awkward_values_quote_as_pythons_csv_writer(countries):
+    hosts = [PersonFactory(name=name, slug=f"h-{i}") for i, name in enumerate(AWKWARD[:3])]
+    for i, text in enumerate(AWKWARD):
+        visit = VisitFactory(
+            visitor=PersonFactory(name=text, slug=f"v-{i}"),
+            start_date=dt.date(1990, 1, 1 + i),
+            end_date=dt.date(1990, 2, 1) if i % 2 else None,
+            visitor_title=text,
+            places=text,
+            purpose=text,
+            external_id=text if i % 2 else None,
+            sourced=False,
+        )
+        visit.hosts.set(hosts[: i % 4])
+        for k in range(i % 3):
+            Source.objects.create(visit=visit, url=f"https://x.example/{i}/{k}", title=text)
+    wanted = "".join(csv_lines(export_visits(Visit.objects.all())))
+    assert '"Chairman, ""Great"" Leader"' in wanted and "\r\n" in wanted
+    assert text_of(export_csv(Visit.objects.all())) == wanted
+    assert text_of(export_chunked(Visit.objects.all())) == wanted
+
+
+def test_export_takes_the_querysets_filters(varied):
+    chosen = Visit.objects.filter(date_precision="month", start_date__year__gte=1970)
+    wanted = "".join(csv_lines(export_visits(chosen)))
+    assert wanted.count("\n") == 1 + chosen.count() and chosen.count() >= 5
+    assert text_of(export_csv(chosen)) == wanted
+
+
+# COPY streamed from a thread of its own, on a connection of its own: it sees only
+# committed rows, so these tests commit theirs (transactional_db).
+
+
+def copy_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "visits-copy-export"]
+
+
+def copies_running() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND query LIKE 'COPY (%%' AND state = 'active' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+@only_postgres
+def test_streamed_copy_is_the_chunked_csv(transactional_db, varied, monkeypatch):
+    monkeypatch.setattr(copy_export, "BLOCK", 100)
+    blocks = list(export_csv(Visit.objects.all()))
+    assert len(blocks) > 5 and b"".join(blocks[1:]).count(b"\n") == 25
+    assert b"".join(blocks).decode() == text_of(export_chunked(Visit.objects.all()))
+    assert copy_threads() == []
+
+
+@only_postgres
+def test_closing_a_streamed_export_cancels_the_copy(transactional_db, varied, monkeypatch):
+    monkeypatch.setattr(copy_export, "BLOCK", 1)  # a block per row
+    monkeypatch.setattr(copy_export, "QUEUE", 1)  # the thread waits for the reader
+    blocks = export_csv(Visit.objects.all())
+    assert next(blocks) == copy_export.HEADER
+    assert next(blocks).count(b"\n") == 1
+    assert len(copy_threads()) == 1
+    blocks.close()
+    assert copy_threads() == [] and copies_running() == 0
+
+
+@only_postgres
+def test_a_failing_copy_raises_in_the_reader(transactional_db, varied, monkeypatch):
+    monkeypatch.setattr(copy_export, "STATEMENT", "COPY (SELECT 1/0 WHERE 0 IN ({ids})) TO STDOUT")
+    blocks = export_csv(Visit.objects.all())
+    assert next(blocks) == copy_export.HEADER
+    with pytest.raises(Exception, match="division by zero"):
+        next(blocks)
+    assert copy_threads() == []
 
 
 def test_export_command_writes_the_same_csv(varied, tmp_path):

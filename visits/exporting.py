@@ -1,13 +1,15 @@
 """The interchange CSV of any number of visits, fast and in flat memory.
 
-Rows are read in keyset chunks on (start_date, id), each chunk one indexed query,
-with its hosts and sources in one values() query each: no server-side cursor, no
-long transaction, no model instances, and the same code on PostgreSQL and SQLite.
-The columns and values are visits.interchange's (COLUMNS, and visit_row's values,
-which tests compare byte for byte).
+On PostgreSQL one `COPY … TO STDOUT` writes it (visits.copy_export). Elsewhere
+(SQLite) rows are read here in keyset chunks on (start_date, id), each chunk one
+indexed query, with its hosts and sources in one values() query each: no
+server-side cursor, no long transaction, no model instances. The columns and
+values are visits.interchange's (COLUMNS, and visit_row's values, which tests
+compare byte for byte, on both paths).
 
-A visit written while an export runs is in it if its key lies past the chunk being
-read, as when paging through the API; each chunk is consistent in itself.
+In the chunked path a visit written while an export runs is in it if its key lies
+past the chunk being read, as when paging through the API; each chunk is consistent
+in itself. COPY reads one snapshot.
 
 The CSV carries no row count or end marker (it stays a clean interchange file); a
 server that fails mid-export aborts the chunked response instead of ending it, so
@@ -20,8 +22,10 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
+from visits.copy_export import copy_csv
 from visits.dates import format_iso
 from visits.interchange import COLUMNS, SEPARATOR
 from visits.models import Level, Source, Visit
@@ -48,7 +52,15 @@ FIELDS = (
 LEVEL_SLUGS = {level.value: level.slug for level in Level}
 
 
-def export_csv(visits: QuerySet[Visit], *, chunk: int = CHUNK) -> Iterator[bytes]:
+def export_csv(visits: QuerySet[Visit]) -> Iterator[bytes]:
+    """UTF-8 CSV of `visits` in (start_date, id) order, the header first: by COPY on
+    PostgreSQL, else in chunks (the same bytes)."""
+    if connection.vendor == "postgresql":
+        return copy_csv(visits)
+    return export_chunked(visits)
+
+
+def export_chunked(visits: QuerySet[Visit], *, chunk: int = CHUNK) -> Iterator[bytes]:
     """UTF-8 CSV of `visits` in (start_date, id) order: the header, then one bytes
     block per chunk of `chunk` visits. Three queries per chunk."""
     buffer = io.StringIO()
