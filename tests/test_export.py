@@ -187,7 +187,8 @@ def test_export_command_writes_the_same_csv(varied, tmp_path):
     assert out.read_text() == text_of(export_csv(Visit.objects.all()))
 
 
-# A real gunicorn with the shipped configuration (gunicorn.conf.py), on a SQLite file.
+# A real gunicorn with the shipped configuration (gunicorn.conf.py), on a SQLite file
+# (the chunked export) or on PostgreSQL (COPY).
 
 FILL = """
 import datetime as dt
@@ -218,21 +219,43 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def sqlite_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("export") / "db.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "DJANGO_DEBUG": "1"}
+def served_database(tmp_path_factory):
+    """The database the server reads, filled with ROWS visits: a SQLite file, or on
+    PostgreSQL a database of its own (the COPY path, which reads committed rows)."""
+    if POSTGRES:
+        name = f"{connection.settings_dict['NAME']}_served"
+        url = f"{os.environ['DATABASE_URL'].rsplit('/', 1)[0]}/{name}"
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('export') / 'db.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     fill = FILL.replace("range(N)", f"range({ROWS})")
     subprocess.run([*manage, "shell", "-c", fill], env=env, cwd=ROOT, check=True)
-    return path
+    yield url
+    if POSTGRES:
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def serve(sqlite_file, settings="config.settings"):
+def admin(*statements: str) -> None:
+    import psycopg2
+
+    pg = psycopg2.connect(**{**connection.get_connection_params(), "dbname": "postgres"})
+    pg.autocommit = True
+    try:
+        with pg.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        pg.close()
+
+
+def serve(database_url, settings="config.settings"):
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{sqlite_file}",
+        "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "test-export",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -258,8 +281,8 @@ def serve(sqlite_file, settings="config.settings"):
 
 
 @pytest.fixture
-def gunicorn(sqlite_file, request):
-    server, port = serve(sqlite_file, getattr(request, "param", "config.settings"))
+def gunicorn(served_database, request):
+    server, port = serve(served_database, getattr(request, "param", "config.settings"))
     yield port
     server.terminate()
     server.wait(timeout=30)
@@ -288,10 +311,32 @@ def test_shipped_server_exports_every_row(gunicorn):
 
 
 @pytest.mark.parametrize("gunicorn", ["tests.failing_export_settings"], indirect=True)
-def test_an_export_failing_part_way_is_an_incomplete_transfer(gunicorn):
+def test_an_export_failing_part_way_is_an_incomplete_transfer(gunicorn, served_database):
     response = get_export(gunicorn)
     assert response.status == 200  # the headers went before the failure
     with pytest.raises(http.client.IncompleteRead) as failed:
         response.read()
     received = failed.value.partial.decode()
     assert received.count("\n") == FAIL_AFTER_LINES  # the header and the rows before it
+    if POSTGRES:  # and the COPY behind it was stopped, its connection closed
+        assert server_connections(served_database.rsplit("/", 1)[1]) == 0
+
+
+def server_connections(name: str) -> int:
+    """Connections to database `name` other than idle ones kept by the server, after
+    waiting up to 5 s for them to go."""
+    import psycopg2
+
+    pg = psycopg2.connect(**{**connection.get_connection_params(), "dbname": "postgres"})
+    pg.autocommit = True
+    with pg.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state <> 'idle'",
+                [name],
+            )
+            if (count := cursor.fetchone()[0]) == 0:
+                break
+            time.sleep(0.1)
+    pg.close()
+    return count

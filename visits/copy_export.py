@@ -126,7 +126,8 @@ class _Copy:
     def __init__(self, statement: str):
         self.blocks: queue.Queue = queue.Queue(maxsize=QUEUE)
         self.stopped = threading.Event()
-        self.pg = None  # the thread's psycopg2 connection, once open
+        self.pg = None  # the thread's psycopg2 connection while open
+        self.lock = threading.Lock()  # held to cancel through it, or to close it
         self.pending = bytearray()
         self.thread = threading.Thread(
             target=self.run, args=(statement,), name="visits-copy-export", daemon=True
@@ -152,7 +153,9 @@ class _Copy:
             if not self.stopped.is_set():
                 self.put(error, stoppable=False)
         finally:
-            wrapper.close()
+            with self.lock:
+                self.pg = None
+                wrapper.close()
 
     def write(self, data: bytes) -> None:
         """copy_expert's file: rows gathered into blocks of about BLOCK bytes."""
@@ -173,6 +176,7 @@ class _Copy:
     def stop(self) -> None:
         """Cancel the COPY if it still runs, and wait for the thread to close."""
         self.stopped.set()
-        if self.pg is not None and self.thread.is_alive():
-            self.pg.cancel()
+        with self.lock:
+            if self.pg is not None:
+                self.pg.cancel()
         self.thread.join(timeout=30)
