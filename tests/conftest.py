@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -150,22 +155,46 @@ def countries(db, country_rows):
     Country.objects.bulk_create([Country(**r) for r in country_rows if r["code"] not in have])
 
 
-@pytest.fixture(scope="session")
-def collected_static(tmp_path_factory):
-    """`collectstatic` run once per session as production runs it (hashed names, gzip
-    and brotli copies): returns the STATIC_ROOT and the STORAGES to serve it with."""
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test import override_settings
+STATIC_STORAGE = {"BACKEND": "visits.staticstorage.CollectedStaticStorage"}
+COLLECT = f"""
+import sys, django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+settings.STATIC_ROOT = sys.argv[1]
+settings.STORAGES = {{**settings.STORAGES, "staticfiles": {STATIC_STORAGE!r}}}
+call_command("collectstatic", "--noinput", verbosity=0)
+"""
+COLLECTING = {}  # the background collectstatic of this run: root, process
 
-    root = tmp_path_factory.mktemp("static")
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "visits.staticstorage.CollectedStaticStorage"},
-    }
-    with override_settings(STATIC_ROOT=root, STORAGES=storages):
-        call_command("collectstatic", "--noinput", verbosity=0)
-    return root, storages
+
+def pytest_collection_finish(session):
+    """`collectstatic` compresses every file twice (gzip, brotli): ~45 s of CPU. When
+    a selected test needs it, start it now in a second process, beside the tests."""
+    if any("collected_static" in item.fixturenames for item in session.items):
+        root = Path(tempfile.mkdtemp(prefix="summitry-static-"))
+        process = subprocess.Popen(
+            [sys.executable, "-c", COLLECT, str(root)], cwd=session.config.rootpath
+        )
+        COLLECTING.update(root=root, process=process)
+
+
+def pytest_sessionfinish(session):
+    if COLLECTING:
+        COLLECTING["process"].kill()
+        COLLECTING["process"].wait()
+        shutil.rmtree(COLLECTING["root"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def collected_static():
+    """`collectstatic` as production runs it (hashed names, gzip and brotli copies),
+    once per session: returns the STATIC_ROOT and the STORAGES to serve it with."""
+    from django.conf import settings
+
+    assert COLLECTING, "collectstatic starts when the tests are collected"
+    assert COLLECTING["process"].wait() == 0, "collectstatic failed"
+    return COLLECTING["root"], {**settings.STORAGES, "staticfiles": STATIC_STORAGE}
 
 
 @pytest.fixture(scope="session", autouse=True)
