@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format seed migrations-check bench bench-pages
+.PHONY: run test lint format seed migrations-check bench bench-pages backup restore
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -53,3 +53,16 @@ bench: $(VENV)/.bench-installed staticfiles/staticfiles.json
 
 bench-pages: $(VENV)/.installed
 	$(PY) bench/page_weight.py
+
+# PostgreSQL backups in pg_dump's custom format: `make backup` writes $(BACKUP) from
+# DATABASE_URL; `make restore` loads it into the (empty) database DATABASE_URL names.
+BACKUP ?= summitry.dump
+backup:
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL=postgres://…"; exit 1; }
+	pg_dump --format=custom --no-owner --file="$(BACKUP)" "$$DATABASE_URL"
+	@echo "wrote $(BACKUP)"
+
+restore:
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL=postgres://… (an empty database)"; exit 1; }
+	pg_restore --no-owner --exit-on-error --single-transaction --dbname="$$DATABASE_URL" "$(BACKUP)"
+	@echo "restored $(BACKUP)"
