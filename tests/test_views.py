@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import VisitFactory, user_in
-from visits import services
-from visits.models import PublishedFigure, Status, Visit
+from visits import era_page, services, stats, summary
+from visits.models import Level, PublishedFigure, Status, Visit
 from visits.stats import figure_q
 
 pytestmark = pytest.mark.django_db
@@ -214,12 +214,11 @@ def test_person_era_about_pages(client, seeded):
     )
     era = client.get("/eras/china-paramount/hu/")
     assert era.status_code == 200
-    assert (
-        len(era.context["visits"])
-        == Visit.objects.published()
-        .filter(start_date__gte=dt.date(2002, 11, 15), start_date__lt=dt.date(2012, 11, 15))
-        .count()
+    hu = Visit.objects.published().filter(
+        start_date__gte=dt.date(2002, 11, 15), start_date__lt=dt.date(2012, 11, 15)
     )
+    assert era.context["visits"].total == hu.count()
+    assert era.context["visits"].listed == list(hu.order_by("start_date", "pk")[:50])
     era_page = era.content.decode()
     assert 'id="fig-era-levels"' in era_page and "Head of government" in era_page
     assert "head_of_government" not in era_page
@@ -228,7 +227,7 @@ def test_person_era_about_pages(client, seeded):
             io.StringIO(client.get("/eras/china-paramount/hu/era-levels.csv").content.decode())
         )
     )
-    assert sum(int(r[-1]) for r in levels[1:]) == len(era.context["visits"])
+    assert sum(int(r[-1]) for r in levels[1:]) == hu.count()
     about = client.get("/about/").content.decode()
     for text in [
         "Minister of Foreign Affairs or above",
@@ -305,6 +304,51 @@ def test_person_page_queries_do_not_grow_with_visits(
         assert html.count(f'"{visit.get_absolute_url()}"') == 3
         assert f'<a href="{visit.get_absolute_url()}">{visit.date_label}</a>: to ' in html
     assert "<h2>Visits hosted (0)</h2>\n<ul><li>None recorded.</li></ul>" in html
+
+
+ERA_QUERIES = 6  # era, summary counts, first visits, data version, citation (2)
+
+
+@pytest.mark.parametrize("n", [3, 120])
+def test_era_page_counts_from_the_summary_and_lists_the_first_visits(
+    client, countries, n, django_assert_num_queries
+):
+    from tests.factories import EraFactory, PersonFactory, bulk_visits
+
+    era = EraFactory(slug="long", start_date=dt.date(1960, 1, 1), end_date=dt.date(2000, 1, 1))
+    people = [PersonFactory(name="Often"), PersonFactory(name="Rarely")]
+    bulk_visits(n, people, dt.date(1960, 1, 1), step_days=30, status=Status.PUBLISHED)
+    bulk_visits(
+        2,
+        people,
+        dt.date(1970, 1, 1),
+        level=Level.LEADER,
+        visitor_country_id="PRK",
+        host_country_id="CHN",
+        status=Status.PUBLISHED,
+    )
+    bulk_visits(1, people, dt.date(1959, 12, 31), status=Status.PUBLISHED)  # before the era
+    bulk_visits(1, people, dt.date(2000, 1, 1), status=Status.PUBLISHED)  # on its end: after
+    bulk_visits(1, people, dt.date(1980, 1, 1), status=Status.DRAFT)
+    summary.rebuild()  # bulk_create skips the write path that keeps the summary
+    with django_assert_num_queries(ERA_QUERIES):
+        response = client.get(era.get_absolute_url())
+    live = Visit.objects.published().filter(
+        start_date__gte=era.start_date, start_date__lt=era.end_date
+    )
+    listed = response.context["visits"]
+    assert listed.total == live.count() == n + 2
+    assert listed.listed == list(live.order_by("start_date", "pk")[:50])
+    assert listed.more == max(n + 2 - 50, 0)
+    assert era_page.level_counts(era) == stats.level_counts(live)
+    html = page(response)
+    assert f"<h2>Visits ({n + 2})</h2>" in html
+    more = f'<a href="/visits/?scheme=test-scheme&amp;era=long">and {n + 2 - 50} more</a>'
+    assert (more in html) == (n > 50)
+    table = list(
+        csv.reader(io.StringIO(page(client.get(f"{era.get_absolute_url()}era-levels.csv"))))
+    )
+    assert sum(int(r[-1]) for r in table[1:]) == n + 2
 
 
 def test_visit_url_is_what_reverse_gives(seeded):

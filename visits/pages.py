@@ -286,9 +286,8 @@ def person_charts(person, visits, hosted) -> list[chart_registry.BuiltChart]:
     return _page_charts("person", data, reverse("person-detail", args=[person.slug]))
 
 
-def era_charts(era, visits) -> list[chart_registry.BuiltChart]:
-    data = chart_registry.EraData(era, visits)
-    return _page_charts("era", data, era.get_absolute_url())
+def era_charts(data: chart_registry.EraData) -> list[chart_registry.BuiltChart]:
+    return _page_charts("era", data, data.era.get_absolute_url())
 
 
 def _page_charts(scope: str, data, page: str) -> list[chart_registry.BuiltChart]:

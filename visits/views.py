@@ -5,8 +5,7 @@ import csv
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
-from visits import chart_registry, listing, pages
-from visits.eras import in_era_q
+from visits import chart_registry, era_page, listing, pages
 from visits.filters import VisitFilter
 from visits.models import DataVersion, Era, EraScheme, Person, Visit
 from visits.querysets import normalise
@@ -146,33 +145,35 @@ def person_chart_csv(request, slug: str, chart: str):
     return _csv(spec.table(chart_registry.PersonData(person, visits, hosted)), chart)
 
 
-def _era(scheme: str, slug: str):
+def _era(scheme: str, slug: str) -> era_page.EraSummaryData:
     era = get_object_or_404(
         Era.objects.select_related("scheme", "leader"), scheme__slug=scheme, slug=slug
     )
-    return era, Visit.objects.published().filter(in_era_q(era))
+    return era_page.EraSummaryData(era)
 
 
 def era_detail(request, scheme: str, slug: str):
-    era, visits = _era(scheme, slug)
+    """An era's counts by level and direction (from the era summary) and its first
+    visits by date, with a link to the rest on /visits/: four queries at any size."""
+    data = _era(scheme, slug)
     return render(
         request,
         "visits/era_detail.html",
         {
-            "era": era,
-            "visits": visits.with_related(),
-            "charts": pages.era_charts(era, visits),
+            "era": data.era,
+            "visits": era_page.era_visits(data.era, data),
+            "charts": pages.era_charts(data),
             "last_changed": DataVersion.current().changed_at,
         },
     )
 
 
 def era_chart_csv(request, scheme: str, slug: str, chart: str):
-    era, visits = _era(scheme, slug)
+    data = _era(scheme, slug)
     spec = chart_registry.REGISTRY.get(chart)
     if spec is None or spec.scope != "era":
         raise Http404("No such chart.")
-    return _csv(spec.table(chart_registry.EraData(era, visits)), chart)
+    return _csv(spec.table(data), chart)
 
 
 def about(request):
