@@ -629,3 +629,17 @@ def test_count_is_counted_once_per_data_version(api, sample, django_assert_num_q
     VisitFactory(kind="state")  # a write moves the data version, so the count is new
     assert DataVersion.current().version > version
     assert api.get(f"{LIST}?kind=official,state&page_size=2").json()["count"] == 4
+
+
+def test_country_filters_cost_no_query_once_the_codes_are_known(
+    api, sample, django_assert_num_queries
+):
+    url = f"{LIST}?visitor_country=CHN&host_country=PRK,USA&pair=CHN,PRK&page_size=1"
+    first = api.get(url).json()
+    assert first["count"] == 3
+    with django_assert_num_queries(4):  # data version, page, hosts, sources
+        second = api.get(first["next"]).json()
+    assert second["count"] == 3 and len(second["results"]) == 1
+    response = api.get(f"{LIST}?visitor_country=CHN&host_country=QQQ")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"host_country": ["unknown country code 'QQQ'"]}

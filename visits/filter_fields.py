@@ -16,6 +16,18 @@ from visits.models import Country, PublishedFigure
 from visits.querysets import normalise
 
 MAX_ID = 2**31 - 1
+_known_codes: frozenset[str] = frozenset()
+
+
+def unknown_codes(codes: list[str]) -> list[str]:
+    """The codes that name no country. Known codes are remembered per process and the
+    set is read again (one query) only when asked about a code it lacks: a valid
+    filter costs no query, a new country is found at once; a country deleted since
+    stays known until a restart (its filter then matches nothing)."""
+    global _known_codes
+    if not _known_codes.issuperset(codes):
+        _known_codes = frozenset(Country.objects.values_list("code", flat=True))
+    return [code for code in codes if code not in _known_codes]
 
 
 def invalid(problem: str) -> ValidationError:
@@ -61,8 +73,7 @@ class PairField(forms.CharField):
             raise ValidationError(
                 "give two different alpha-3 codes separated by a comma, e.g. CHN,PRK"
             )
-        known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = [c for c in codes if c not in known]
+        unknown = unknown_codes(codes)
         if unknown:
             raise invalid(f"unknown country code {unknown[0]!r}")
         return tuple(codes)
@@ -109,8 +120,7 @@ class CountryCodesField(forms.Field):
         codes = [str(code).strip().upper() for code in value or []]
         if not codes:
             return []
-        known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = [code for code in codes if code not in known]
+        unknown = unknown_codes(codes)
         if unknown:
             raise invalid(f"unknown country code {unknown[0]!r}")
         return codes
