@@ -15,6 +15,8 @@ DJANGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL to accept a connection
 DJANGO_DB_STATEMENT_TIMEOUT  milliseconds a statement may run (unset: no limit); set
                       for the web server, not for commands such as imports
 DJANGO_LOGIN_FAILURE_LIMIT, DJANGO_LOGIN_COOLOFF_HOURS  login lockout (5 failures, 0.25 h)
+DATABASE_REPLICA_URLS  comma-separated PostgreSQL replicas: reads go there, writes
+                      (and a request's reads after writing) to DATABASE_URL
 REDIS_URL             redis://host:6379/0: cache, throttles and sessions shared by
                       every app process (unset: per-process memory)
 DJANGO_TRUSTED_PROXIES  how many proxies in front of the app append to
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.outage.DatabaseUnavailableMiddleware",
+    "config.routers.PrimaryAfterWriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "visits.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,10 +113,21 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# Read replicas: reads go to them, writes and a request's reads after its first write
+# to the primary (config.routers). In tests a replica mirrors the primary.
+for _i, _url in enumerate(env_list("DATABASE_REPLICA_URLS", "")):
+    DATABASES[f"replica{_i}"] = dj_database_url.parse(
+        _url, conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES[f"replica{_i}"]["TEST"] = {"MIRROR": "default"}
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+for _db in DATABASES.values():
+    if _db["ENGINE"] != "django.db.backends.postgresql":
+        continue
     # A database that is down fails fast; a statement that runs too long is cancelled
     # (set for web processes; commands such as imports run without it).
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options = _db.setdefault("OPTIONS", {})
     _options["connect_timeout"] = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
     if os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT"):
         _timeout = int(os.environ["DJANGO_DB_STATEMENT_TIMEOUT"])
