@@ -1,8 +1,11 @@
-"""Facet counts: by era of a scheme (which stats.facets does not give), and
-stats.facets's facets in one query on PostgreSQL."""
+"""Facet counts: by era of a scheme (which stats.facets does not give), stats.facets's
+facets in one query on PostgreSQL, and the counts of every published visit read from
+the era summary (visits.summary)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -10,7 +13,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 
-from visits import stats
+from visits import models, stats, summary
 from visits.eras import in_era_q
 from visits.models import Era, Level, Visit
 
@@ -32,8 +35,44 @@ def era_facet(visits: QuerySet[Visit], *, scheme: str) -> list[EraCount]:
     counts = visits.order_by().aggregate(
         **{f"era{era.pk}": Count("pk", filter=in_era_q(era)) for era in eras}
     )
-    rows = [EraCount(era.slug, era.name, counts[f"era{era.pk}"]) for era in eras]
+    return by_era(eras, {era.pk: counts[f"era{era.pk}"] for era in eras})
+
+
+def by_era(eras: Sequence[Era], counts: dict[int, int]) -> list[EraCount]:
+    """era_facet's rows from counts by era pk: in the order of `eras`, zeros left out."""
+    rows = [EraCount(era.slug, era.name, counts.get(era.pk, 0)) for era in eras]
     return [row for row in rows if row.count]
+
+
+SUMMARY_FACETS = frozenset({"level", "direction", "year", "era"})
+
+
+def published_facets(*, scheme: int, names: list[str]) -> dict[str, list[stats.FacetCount]]:
+    """stats.facets's answer (same counts, values and order) for every published visit,
+    for the facets the era summary holds (SUMMARY_FACETS), from the summary rows of
+    `scheme` (each published visit is in exactly one row of each scheme); "era" counts
+    by era pk, in no order (see by_era). One query, of the summary's rows (bounded by
+    eras × directions × levels × years, not by visits)."""
+    rows = models.EraCount.objects.filter(scheme_id=scheme, n__gt=0).values_list(
+        "era_id", "visitor_country_id", "host_country_id", "level", "year", "n"
+    )
+    counts = {name: Counter() for name in names}
+    for era, visitor, host, level, year, n in rows:
+        values = {"level": level, "direction": (visitor, host), "year": year, "era": era}
+        for name in names:
+            counts[name][values[name]] += n
+    return {name: _summary_ordered(name, counts[name]) for name in names}
+
+
+def _summary_ordered(name: str, counts: Counter) -> list[stats.FacetCount]:
+    if name == "era":
+        return [stats.FacetCount(era, n) for era, n in counts.items() if era is not None]
+    if name == "year":
+        return [stats.FacetCount(year, counts[year]) for year in sorted(counts)]
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if name == "direction":
+        return [stats.FacetCount(f"{v}-{h}", n) for (v, h), n in ordered]
+    return [stats.FacetCount(Level(level).slug, n) for level, n in ordered]
 
 
 # The facets of stats.FACETS as GROUPING SETS columns: one scan for all of them.
@@ -47,19 +86,25 @@ _SETS = {
     "host_country": ("host_country_id",),
     "direction": ("visitor_country_id", "host_country_id"),
     "year": ("year_",),
+    "era": ("summary_era",),
 }
 
 
-def facets(visits: QuerySet[Visit], names: list[str]) -> dict[str, list[stats.FacetCount]]:
+def facets(
+    visits: QuerySet[Visit], names: list[str], *, eras: Sequence[Era] = ()
+) -> dict[str, list[stats.FacetCount]]:
     """stats.facets's answer (the same counts, values and order), on PostgreSQL in one
     query: GROUP BY GROUPING SETS reads the visits once for every facet, where
-    stats.facets reads them once per facet."""
+    stats.facets reads them once per facet. "era" (with `eras`, one scheme's by start
+    date) counts by era pk, visits outside every era left out, in no order (by_era)."""
     if connection.vendor != "postgresql" or len(names) < 2:
-        return stats.facets(visits, names)
+        return _facets_apart(visits, names, eras)
     columns = sorted({c for name in names for c in _SETS[name]})
-    base = visits.order_by().annotate(year_=ExtractYear("start_date")).values(*columns)
+    base = visits.order_by().annotate(year_=ExtractYear("start_date"))
+    if "era" in names:
+        base = summary.with_era(base, eras)
     try:
-        inner, params = base.query.sql_with_params()
+        inner, params = base.values(*columns).query.sql_with_params()
     except EmptyResultSet:  # a filter that matches nothing by construction
         return {name: [] for name in names}
     sets = ", ".join(f"({', '.join(_SETS[name])})" for name in names)
@@ -80,8 +125,23 @@ def facets(visits: QuerySet[Visit], names: list[str]) -> dict[str, list[stats.Fa
     return {name: _ordered(name, rows) for name, rows in out.items()}
 
 
+def _facets_apart(
+    visits: QuerySet[Visit], names: list[str], eras: Sequence[Era]
+) -> dict[str, list[stats.FacetCount]]:
+    """facets's answer a query per facet (stats.facets), the eras in one aggregate."""
+    out = stats.facets(visits, [name for name in names if name != "era"])
+    if "era" in names:
+        counts = visits.order_by().aggregate(
+            **{f"era{era.pk}": Count("pk", filter=in_era_q(era)) for era in eras}
+        )
+        out["era"] = [stats.FacetCount(era.pk, counts[f"era{era.pk}"]) for era in eras]
+    return {name: out[name] for name in names}
+
+
 def _ordered(name: str, rows: list[tuple[dict, int]]) -> list[stats.FacetCount]:
     """In stats.facets's order: years by year, the rest largest first."""
+    if name == "era":
+        return [stats.FacetCount(v["summary_era"], n) for v, n in rows if v["summary_era"]]
     if name == "year":
         rows.sort(key=lambda r: r[0]["year_"])
         return [stats.FacetCount(v["year_"], n) for v, n in rows]

@@ -15,12 +15,13 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 
-from visits import stats
-from visits.facets import era_facet
+from visits.facets import by_era, published_facets
+from visits.facets import facets as grouped_facets
 from visits.filters import VisitFilter, unknown_parameters
 from visits.models import (
     Country,
     DataVersion,
+    Era,
     EraScheme,
     Kind,
     Level,
@@ -128,11 +129,32 @@ def counts(visits: QuerySet[Visit], scheme: str | None) -> Counts:
     )
 
 
+FACETS = ["level", "kind", "direction", "year", "era"]
+
+
 def _counts(visits: QuerySet[Visit], scheme: str | None) -> Counts:
-    found = stats.facets(visits, ["level", "kind", "direction", "year"])
-    scheme = scheme or EraScheme.objects.order_by("pk").values_list("slug", flat=True).first()
-    eras = era_facet(visits, scheme=scheme) if scheme else []
-    return Counts(sum(c.count for c in found["level"]), found, scheme, eras)
+    """The facets of `visits`, era by `scheme` (else the first scheme recorded): every
+    published visit from the era summary (kind, which it does not hold, in one scan);
+    anything narrower in one query (facets.facets) bounded by the filter's index."""
+    schemes = EraScheme.objects.order_by("pk")
+    chosen = (schemes.filter(slug=scheme) if scheme else schemes).first()
+    eras = list(Era.objects.filter(scheme=chosen).order_by("start_date")) if chosen else []
+    if chosen and _every_published(visits):
+        found = published_facets(scheme=chosen.pk, names=[n for n in FACETS if n != "kind"])
+        found |= grouped_facets(visits, ["kind"])
+    else:
+        found = grouped_facets(visits, FACETS, eras=eras)
+    era_counts = by_era(eras, {c.value: c.count for c in found["era"]})
+    total = sum(c.count for c in found["level"])
+    return Counts(total, found, chosen.slug if chosen else None, era_counts)
+
+
+def _every_published(visits: QuerySet[Visit]) -> bool:
+    """Whether `visits` are all the published visits (the page without a filter)."""
+    try:
+        return str(visits.order_by().query) == str(Visit.objects.published().order_by().query)
+    except EmptyResultSet:
+        return False
 
 
 def facets(query: QueryDict, found: Counts) -> list[Facet]:
