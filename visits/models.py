@@ -129,6 +129,15 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        # The visitor box's prefix match (search_key LIKE 'kimj%'): text_pattern_ops
+        # so PostgreSQL ranges it whatever the collation; SQLite ignores opclasses.
+        indexes = [
+            models.Index(
+                fields=["search_key"],
+                opclasses=["text_pattern_ops"],
+                name="person_search_key_prefix",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
