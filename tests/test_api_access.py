@@ -363,3 +363,14 @@ def test_reference_lists_know_their_parameters_and_count(seeded, url):
         message = errors[query.partition("=")[0]][0]
         assert message.startswith("unknown parameter;")
         assert message.endswith(" known: cursor, format, page_size")
+
+
+def test_visitor_filter_names_the_people_of_each_requests_user(countries):
+    """The filter form class is built once per process (visits.filters): whoever asks
+    first, the people a visitor filter may name are those of each request's user."""
+    hidden = PersonFactory(name="Draft Only")
+    VisitFactory(status=Status.DRAFT, visitor=hidden)
+    editor, anonymous = client_for("Editors"), client_for()
+    for _ in range(2):
+        assert len(editor.get(LIST, {"visitor": hidden.slug}).json()["results"]) == 1
+        assert anonymous.get(LIST, {"visitor": hidden.slug}).status_code == 400
