@@ -176,3 +176,31 @@ def test_postgres_timeouts_come_from_the_environment():
     assert result.stdout.strip().splitlines()[-1] == (
         "{'connect_timeout': 2, 'options': '-c statement_timeout=4000'}"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/", "/admin/login/", "/api/v1/visits/", "/api/docs/", "/healthz"]
+)
+def test_every_response_carries_the_content_security_policy(client, path):
+    policy = client.get(path)["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-eval" not in policy
+
+
+def test_swagger_ui_has_no_inline_script(client):
+    import re
+
+    page = client.get("/api/docs/").content.decode()
+    assert re.findall(r"<script>", page) == []
+    assert client.get("/api/docs/?script=").status_code == 200
+
+
+@pytest.mark.django_db
+def test_home_before_seeding_explains_itself(client):
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "No data loaded yet" in response.content.decode()
+    assert "manage.py seed" in response.content.decode()

@@ -15,7 +15,8 @@ SORTS = {"start_date", "-start_date", "level", "-level", "visitor__name", "-visi
 
 def home(request):
     form = pages.CompareForm(pages.form_data(QueryDict()))
-    form.is_valid()
+    if not form.is_valid():  # the featured pair or scheme is not loaded (`make seed`)
+        return render(request, "visits/empty.html", {"form": form}, status=503)
     context = pages.comparison_page(form.cleaned_data)
     return render(request, "visits/home.html", {**context, "form": form})
 
