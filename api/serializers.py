@@ -4,6 +4,8 @@ importer; api.errors turns its refusals into answers."""
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -149,7 +151,9 @@ class VisitSerializer(serializers.ModelSerializer):
         return {slug: m.ambiguous for slug, m in self._memberships(visit)}
 
     def _memberships(self, visit):
-        return _memberships(visit, self.context.get("schemes", {}))
+        countries = {visit.visitor_country_id, visit.host_country_id}
+        schemes = self.context.get("schemes", {})
+        return _memberships(countries, visit.start_date, visit.start_latest, schemes)
 
     def validate_start_date(self, value):
         try:
@@ -228,7 +232,16 @@ def visit_list_data(visits, *, request, schemes: dict, format_suffix=None) -> li
         "visit_id", *SOURCE_FIELDS
     ):
         sources[visit_id].append(_source(fields))
-    return [_visit(v, visit_url, person, hosts, sources, schemes, moment) for v in visits]
+
+    @functools.cache  # rows of a page share their countries and often their dates
+    def eras_of(countries: frozenset, start, latest) -> tuple[dict, dict]:
+        memberships = list(_memberships(countries, start, latest, schemes))
+        return (
+            {slug: (m.era.slug if m.era else None) for slug, m in memberships},
+            {slug: m.ambiguous for slug, m in memberships},
+        )
+
+    return [_visit(v, visit_url, person, hosts, sources, eras_of, moment) for v in visits]
 
 
 SOURCE_FIELDS = ("url", "title", "publisher", "published_date", "accessed_date", "archive_url")
@@ -246,8 +259,9 @@ def _source(fields) -> dict:
     }
 
 
-def _visit(visit, visit_url, person, hosts, sources, schemes, moment) -> dict:
-    memberships = list(_memberships(visit, schemes))
+def _visit(visit, visit_url, person, hosts, sources, eras_of, moment) -> dict:
+    countries = frozenset((visit.visitor_country_id, visit.host_country_id))
+    eras, ambiguous = eras_of(countries, visit.start_date, visit.start_latest)
     return {
         "id": visit.pk,
         "url": visit_url.replace(_PLACEHOLDER, str(visit.pk)),
@@ -266,8 +280,8 @@ def _visit(visit, visit_url, person, hosts, sources, schemes, moment) -> dict:
         "hosts": hosts[visit.pk],
         "places": visit.places,
         "purpose": visit.purpose,
-        "eras": {slug: (m.era.slug if m.era else None) for slug, m in memberships},
-        "ambiguous": {slug: m.ambiguous for slug, m in memberships},
+        "eras": eras,
+        "ambiguous": ambiguous,
         "sources": sources[visit.pk],
         "confidence": visit.confidence,
         "status": visit.status,
@@ -278,12 +292,12 @@ def _visit(visit, visit_url, person, hosts, sources, schemes, moment) -> dict:
     }
 
 
-def _memberships(visit, schemes: dict):
-    """(scheme slug, eras.Membership) for each scheme of the visit's two countries."""
-    countries = {visit.visitor_country_id, visit.host_country_id}
+def _memberships(countries, start, latest, schemes: dict):
+    """(scheme slug, eras.Membership) for each scheme of a visit's two countries, from
+    its first and last possible days."""
     for slug, (country, eras) in schemes.items():
         if country in countries:
-            yield slug, era_rules.membership(visit.start_date, visit.start_latest, eras)
+            yield slug, era_rules.membership(start, latest, eras)
 
 
 class PersonSerializer(serializers.ModelSerializer):

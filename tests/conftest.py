@@ -228,7 +228,12 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Pages cache their figures per data version; a rolled-back test database can
-    repeat a version, so no test reads another's cache."""
+    repeat a version, so no test reads another's cache. The filters' per-process set of
+    country codes starts empty too, so a pinned query count does not depend on which
+    test ran before."""
     from django.core.cache import cache
 
+    from visits import filter_fields
+
     cache.clear()
+    filter_fields._known_codes = frozenset()

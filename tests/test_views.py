@@ -75,7 +75,7 @@ def test_home_queries_pinned_cold_and_warm(client, seeded, django_assert_num_que
     # and the citation in base.html (version, countries, scheme)
     with django_assert_num_queries(21):
         client.get("/")
-    with django_assert_num_queries(4):  # the figures, tables and finding come from the cache
+    with django_assert_num_queries(3):  # the figures, tables and finding come from the cache
         assert client.get("/").status_code == 200
 
 
@@ -84,7 +84,7 @@ def test_compare_queries_pinned(client, seeded, django_assert_num_queries):
     url = "/compare/?scheme=dprk-supreme-leader&exclude_kind=event&min_confidence=medium"
     with django_assert_num_queries(17):  # no published figure under this scheme: no finding
         client.get(url)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url)
 
 
