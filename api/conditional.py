@@ -2,7 +2,8 @@
 
 GET: ETag and Last-Modified from the data version (one primary-key lookup), so a
 client that already has the answer gets a bodiless 304 before any query of the
-answer runs.
+answer runs. Those who may not view drafts get the published version and its time
+(DataVersion.seen_by): a draft's edit never changes what they are told.
 
 A visit's detail has a two-part ETag, `"<version>.<data tag>"`:
 
@@ -41,12 +42,13 @@ class NotModified(Exception):
 
 
 def data_tag(request, data: DataVersion) -> str:
-    """A hash of what a GET answer depends on: the URL, the data version, what the
-    user may see and the response format."""
+    """A hash of what a GET answer depends on: the URL, the version of the data the
+    user may see, what they may see and the response format."""
+    version, _ = data.seen_by(request.user)
     key = "|".join(
         [
             request.get_full_path(),
-            str(data.version),
+            str(version),
             str(request.user.has_perm("visits.view_visit")),
             getattr(request, "accepted_media_type", "") or "",
         ]
@@ -82,7 +84,7 @@ class ConditionalGetMixin:
         if request.method not in SAFE:
             return
         data = self.data_version = DataVersion.current()
-        changed = data.changed_at
+        _, changed = data.seen_by(request.user)
         self._last_modified = int(changed.timestamp()) if changed else None
         self._etag = self.etag(request, data)
         response = get_conditional_response(

@@ -19,6 +19,7 @@ class VisitsConfig(AppConfig):
 
 def _moved(sender, raw=False, **kwargs):
     if not raw:
-        from visits.services import bump_data_version
+        from visits.services.versioning import bump_data_version, published_changed
 
         bump_data_version()
+        published_changed()  # reference data is public

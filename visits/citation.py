@@ -74,7 +74,7 @@ def cite(path: str, *, base_url: str, user) -> Citation | None:
     except (Visit.DoesNotExist, Person.DoesNotExist, Era.DoesNotExist):
         return None
     page = parts.path + (f"?{parts.query}" if parts.query else "")
-    changed = version.changed_at
+    changed = version.published_changed_at  # the public record's
     return Citation(title, page, base_url.rstrip("/") + page, changed and changed.date())
 
 

@@ -3,6 +3,8 @@ published figures. Invariants live in Meta.constraints so the database keeps the
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -461,9 +463,21 @@ class DataVersion(models.Model):
 
     version = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True)
+    # Moved only by a change that anyone may see: a published visit or source written,
+    # a visit published or unpublished, reference data saved. What anonymous readers
+    # get as ETag and Last-Modified, so that a draft's edit times never reach them.
+    published_version = models.PositiveBigIntegerField(default=0)
+    published_changed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"data version {self.version}"
+
+    def seen_by(self, user) -> tuple[int, dt.datetime | None]:
+        """(version, time of change) of the data `user` may see: everything for those
+        who may view drafts, the published data for everyone else."""
+        if user is not None and user.has_perm("visits.view_visit"):
+            return self.version, self.changed_at
+        return self.published_version, self.published_changed_at
 
     @classmethod
     def current(cls) -> DataVersion:

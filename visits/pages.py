@@ -128,7 +128,7 @@ def comparison_page(data: dict) -> dict:
     if context is None:
         context = _comparison_context(chart_data(data))
         cache.set(key, context, CACHE_SECONDS)
-    return {**context, "last_changed": version.changed_at}
+    return {**context, "last_changed": version.published_changed_at}
 
 
 CACHE_SECONDS = 24 * 3600

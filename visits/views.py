@@ -120,7 +120,7 @@ def person_detail(request, slug: str):
             "visits": visits,
             "hosted": hosted,
             "charts": pages.person_charts(person, visits, hosted),
-            "last_changed": DataVersion.current().changed_at,
+            "last_changed": DataVersion.current().published_changed_at,
         },
     )
 
@@ -164,7 +164,7 @@ def era_detail(request, scheme: str, slug: str):
             "era": data.era,
             "visits": era_page.era_visits(data.era, data),
             "charts": pages.era_charts(data),
-            "last_changed": DataVersion.current().changed_at,
+            "last_changed": DataVersion.current().published_changed_at,
         },
     )
 
@@ -185,7 +185,7 @@ def about(request):
             "schemes": EraScheme.objects.prefetch_related("eras__leader").order_by("name"),
             "levels": pages.LEVEL_LADDER,
             "findings": pages.about_findings(),
-            "last_changed": DataVersion.current().changed_at,
+            "last_changed": DataVersion.current().published_changed_at,
             "visit_count": Visit.objects.published().count(),
         },
     )

@@ -11,6 +11,7 @@ from visits import summary
 from visits.bulk import delete_many, history_rows, insert_many, reserve_ids, update_many
 from visits.models import Person, Source, Visit
 from visits.querysets import search_key
+from visits.services import versioning
 
 REASON = "import"
 # The visit fields an interchange row sets; the visitor, hosts, status and sources
@@ -64,7 +65,7 @@ def apply_import(*, plan, user, now) -> None:
     insert_many(Visit.history.model, history_rows(Visit, changed, kind="~", **_by(user, now)))
     _write_hosts(rows)
     _write_sources(rows, user, now)
-    summary.adjust(
+    versioning.changed(
         removed=[_facts(r.before) for r in plan.changed],
         added=[_facts(row) for row in visits + changed],
     )

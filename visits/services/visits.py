@@ -17,7 +17,7 @@ from visits.services.rules import (
     check_sources,
     check_write,
 )
-from visits.services.versioning import bump_data_version
+from visits.services.versioning import bump_data_version, changed
 
 # Changing one of these may make a visit the duplicate of another.
 KEY_FIELDS = ("visitor_id", "visitor_country_id", "host_country_id", "start_date", "end_date")
@@ -50,7 +50,7 @@ def create_visit(
     visit.created_by = user
     _save(visit, user=user, reason=reason, hosts=hosts, created=True)
     _sync_sources(visit, sources, user=user, reason=reason)
-    summary.adjust(added=[summary.Facts.of(visit)])
+    changed(added=[summary.Facts.of(visit)])
     return visit
 
 
@@ -80,7 +80,7 @@ def update_visit(
     _save(current, user=user, reason=reason, hosts=hosts)
     if sources is not None:
         _sync_sources(current, sources, user=user, reason=reason)
-    summary.adjust(removed=[before], added=[summary.Facts.of(current)])
+    changed(removed=[before], added=[summary.Facts.of(current)])
     return current
 
 
@@ -127,7 +127,7 @@ def delete_visit(*, user, visit: Visit | int, expected_version: int | None = Non
         source.delete()
     _tag(current, user, "deleted")
     current.delete()
-    summary.adjust(removed=[summary.Facts.of(current)])
+    changed(removed=[summary.Facts.of(current)])
 
 
 def _set_status(*, user, visits, status: str, reason: str):
@@ -147,7 +147,7 @@ def _set_status(*, user, visits, status: str, reason: str):
         visit.status = status
         _save(visit, user=user, reason=reason)
         done.append(visit)
-    summary.adjust(removed=before, added=[summary.Facts.of(v) for v in done])
+    changed(removed=before, added=[summary.Facts.of(v) for v in done])
     return done, unsourced
 
 
