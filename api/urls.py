@@ -6,7 +6,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import token_views, views
 
 router = DefaultRouter()
 router.register("visits", views.VisitViewSet, basename="visit")
@@ -23,6 +23,8 @@ v1 = [
     path("stats/timeline/", views.TimelineView.as_view(), name="timeline"),
     path("stats/facets/", views.FacetsView.as_view(), name="facets"),
     path("charts/<str:name>/", views.ChartView.as_view(), name="chart"),
+    path("tokens/", token_views.TokenListView.as_view(), name="token-list"),
+    path("tokens/<str:prefix>/", token_views.TokenDetailView.as_view(), name="token-detail"),
 ]
 
 urlpatterns = [

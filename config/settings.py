@@ -19,11 +19,13 @@ DATABASE_REPLICA_URLS  comma-separated PostgreSQL replicas: reads go there, writ
                       (and a request's reads after writing) to DATABASE_URL
 REDIS_URL             redis://host:6379/0: cache, throttles and sessions shared by
                       every app process (unset: per-process memory)
+DJANGO_API_TOKEN_TTL_DAYS  days an API token works after it is issued (90; api.tokens)
 DJANGO_TRUSTED_PROXIES  how many proxies in front of the app append to
                       X-Forwarded-For (default 0: the socket's address is the client's)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,7 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -218,7 +220,7 @@ if HTTPS:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadAnyWriteWithModelPerms"],
@@ -239,6 +241,9 @@ REST_FRAMEWORK = {
     # many trusted proxies (None would trust whatever a client sends).
     "NUM_PROXIES": int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0")),
 }
+
+# API tokens (django-rest-knox): hashed, several per user, `Authorization: Token …`.
+REST_KNOX = {"TOKEN_TTL": timedelta(days=float(os.environ.get("DJANGO_API_TOKEN_TTL_DAYS", "90")))}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Summitry API",

@@ -3,7 +3,6 @@
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import PersonFactory, VisitFactory, user_in
@@ -146,9 +145,9 @@ def test_writes_validate_like_the_admin(countries, over, field, message):
 
 
 def test_token_issued_by_manage_py_authenticates(countries, capsys):
-    user = user_in("Editors", "scripted")
-    call_command("drf_create_token", "scripted")
-    token = Token.objects.get(user=user).key
+    user_in("Editors", "scripted")
+    call_command("create_token", "scripted")
+    token = capsys.readouterr().out.strip()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.post(LIST, payload(), format="json").status_code == 201
