@@ -330,6 +330,14 @@ def test_a_row_repeating_one_of_an_earlier_batch_names_it(countries):
     assert [str(e) for e in report.errors] == ["row 13, column external_id: repeats row 4"]
 
 
+def test_a_row_repeating_an_earlier_batch_under_another_id_names_it(countries):
+    rows = many(0, 12)
+    rows[11].update(rows[1], external_id="another")  # row 3's visit, another id
+    report = import_rows(rows, batch_size=5, allow_duplicates=True)
+    assert [str(e) for e in report.errors] == ["row 13, column start_date: repeats row 3"]
+    assert not report.written and Visit.objects.count() == 0
+
+
 def test_a_possible_duplicate_of_an_earlier_batch_names_its_row(countries):
     rows = many(0, 6)
     rows[5].update(rows[0], start_date="1959-12-31", end_date="1960-01-02", external_id="other")

@@ -128,7 +128,13 @@ def plan_batch(
     plan = BatchPlan()
     refs = [(people.get(r.visitor, r.visitor_country), r) for r in records]
     existing = existing_visits([(pk(v), r) for v, r in refs])
-    found = [(v, r, _match(existing, pk(v), r)) for v, r in refs]
+    found = []
+    for visitor, record in refs:
+        visit = _match(existing, pk(visitor), record)
+        if repeated := _repeats(record, visit, row_of):
+            plan.errors.append(repeated)
+        else:
+            found.append((visitor, record, visit))
     trips = _Trips(allow_duplicates, [(pk(v), r) for v, r, m in found if m is None], row_of)
     for visitor, record, visit in found:
         hosts = [people.get(h, record.host_country) for h in record.hosts]
@@ -141,6 +147,18 @@ def plan_batch(
             plan.errors.append(RowError(record.row, refusal.column, refusal.problem))
     plan.people = _new_people(plan, people)
     return plan
+
+
+def _repeats(record: VisitRecord, visit: dict | None, row_of) -> RowError | None:
+    """A row matching a visit that an earlier batch of this import created repeats
+    that row (by its external_id, or by its natural key under another external_id):
+    the same visit twice is reported, never merged. Found in the database, where the
+    earlier batch wrote it, so an import keeps no key of every row it read."""
+    row = row_of(visit["id"]) if visit else None
+    if row is None:
+        return None
+    same_id = record.external_id and visit["external_id"] == record.external_id
+    return RowError(record.row, "external_id" if same_id else "start_date", f"repeats row {row}")
 
 
 def _match(existing: dict, visitor_id, record: VisitRecord) -> dict | None:

@@ -134,20 +134,22 @@ def _report(report: ImportReport, plan: BatchPlan, on_error, on_change) -> None:
 
 
 class Run:
-    """What one import keeps from batch to batch: the people, a compact key of every
-    row (to find a row repeating another), and the rows of the visits it created
-    (to name a row, not a visit id that a rollback would void, as a duplicate)."""
+    """What one import keeps from batch to batch: the people and the rows of the
+    visits it created (16 bytes a visit: to name a row, not a visit id that a
+    rollback would void, as a repeat or a duplicate). A row repeating an earlier
+    batch's row is found in the database (import_plan), one repeating a row of its own
+    batch by the batch's keys."""
 
     def __init__(self, user, replace_sources: bool, allow_duplicates: bool):
         self.user, self.now = user, timezone.now()
         self.options = {"replace_sources": replace_sources, "allow_duplicates": allow_duplicates}
         self.countries = CountryResolver()
         self.people = PeopleIndex()
-        self.seen: dict[int, int] = {}
         self.created_ids, self.created_rows = array("q"), array("q")
 
     def plan(self, batch: list[tuple[int, dict]]) -> BatchPlan:
         records, errors = [], []
+        self.seen: dict[int, int] = {}
         for number, raw in batch:
             result = parse_row(number, raw, self.countries)
             if not isinstance(result, VisitRecord):
@@ -161,9 +163,9 @@ class Run:
         return plan
 
     def _repeats(self, record: VisitRecord) -> RowError | None:
-        """A row repeating an earlier row's external_id, or its natural key (visitor,
-        countries, start date) under another external_id, is an error: the same visit
-        twice is reported, never merged. Keys are kept as hashes (64 bits)."""
+        """A row repeating an earlier row of its batch's external_id, or its natural
+        key (visitor, countries, start date) under another external_id, is an error:
+        the same visit twice is reported, never merged."""
         keys = {"start_date": hash(("natural", self.people.key(record.visitor), *_trip(record)))}
         if record.external_id:
             keys["external_id"] = hash(("external_id", record.external_id))
