@@ -16,8 +16,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Restart a worker now and then so that no leak grows without bound.
-max_requests = 5000
-max_requests_jitter = 500
+# No max_requests: a worker restarted after N requests waits only graceful_timeout
+# for the requests it is serving, so a long export under way would be cut off.
 accesslog = "-"
 errorlog = "-"
