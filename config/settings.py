@@ -11,7 +11,7 @@ DJANGO_HTTPS          "1" when served over TLS: HSTS, redirect to https, secure
 DJANGO_HSTS_SECONDS   HSTS max-age (default one year); DJANGO_HSTS_PRELOAD=0 opts out
                       of preloading
 DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://summitry.example)
-DJANGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL to accept a connection (5)
+DJANGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL to accept a connection (3)
 DJANGO_DB_STATEMENT_TIMEOUT  milliseconds a statement may run (unset: no limit); set
                       for the web server, not for commands such as imports
 DJANGO_LOGIN_FAILURE_LIMIT, DJANGO_LOGIN_COOLOFF_HOURS  login lockout (5 failures, 0.25 h)
@@ -126,16 +126,18 @@ for _i, _url in enumerate(env_list("DATABASE_REPLICA_URLS", "")):
     DATABASES[f"replica{_i}"]["TEST"] = {"MIRROR": "default"}
 if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT") or 0)
 for _db in DATABASES.values():
     if _db["ENGINE"] != "django.db.backends.postgresql":
         continue
     # A database that is down fails fast; a statement that runs too long is cancelled
-    # (set for web processes; commands such as imports run without it).
+    # (set for web processes; commands such as imports run without it). 3 s, so that a
+    # frozen server's 503 (a kept connection's 1 s health check, then a new one) is
+    # under 5 s; config.outage hangs up on a server too frozen to cancel a statement.
     _options = _db.setdefault("OPTIONS", {})
-    _options["connect_timeout"] = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
-    if os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT"):
-        _timeout = int(os.environ["DJANGO_DB_STATEMENT_TIMEOUT"])
-        _options["options"] = f"-c statement_timeout={_timeout}"
+    _options["connect_timeout"] = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+    if DB_STATEMENT_TIMEOUT_MS:
+        _options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -205,6 +207,10 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# Request bodies read into memory (API JSON, form fields) stop here; over it the API
+# answers 413 saying so (api.errors). Uploaded files are not counted: the admin
+# import streams them to disk and refuses one over visits.admin_import.MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 2**20)  # Django's default, stated
 HTTPS = env_flag("DJANGO_HTTPS")
 if HTTPS:
     # TLS ends at a proxy that sets X-Forwarded-Proto; health checks come over plain HTTP.
