@@ -2,6 +2,7 @@
 and the post-processing by which every operation documents the one error shape for
 the errors it can answer with, and every GET its ETag."""
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -94,6 +95,13 @@ VISIT_ETAG = (
 )
 
 
+class TokenScheme(KnoxTokenScheme):
+    """`Authorization: Token <secret>` (api.tokens), named as DRF's tokens were."""
+
+    target_class = "api.tokens.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+
 def visit_write(code: int) -> dict:
     from api.serializers import VisitSerializer
 
@@ -103,7 +111,7 @@ def visit_write(code: int) -> dict:
 WHEN = {
     "400": "A parameter is unknown to the endpoint, or a parameter or field does not "
     "parse or names nothing; `errors` names each.",
-    "401": "The credentials were wrong.",
+    "401": "The credentials were wrong, or the token expired (`detail` says which).",
     "403": "The user may not do this.",
     "404": "Not found, or not visible to this user.",
     "429": "Too many requests; see the Retry-After header.",

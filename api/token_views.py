@@ -43,6 +43,8 @@ PREFIX = OpenApiParameter(
 
 
 class TokenView(KnownParametersMixin, APIView):
+    """The signed-in user's own tokens only."""
+
     permission_classes = [permissions.IsAuthenticated]
 
     def known_parameters(self):
@@ -51,6 +53,10 @@ class TokenView(KnownParametersMixin, APIView):
 
 @extend_schema(tags=["tokens"])
 class TokenListView(TokenView):
+    """Your API tokens: each named by its prefix, with when it was created and when it
+    expires (DJANGO_API_TOKEN_TTL_DAYS after issue); an expired token is listed, marked
+    `expired`, until revoked. A secret is shown only in the answer that issues it."""
+
     @extend_schema(summary="Your tokens (no secrets)", responses=TokenSerializer(many=True))
     def get(self, request):
         return Response(TokenSerializer(tokens.tokens_of(user=request.user), many=True).data)
@@ -65,7 +71,12 @@ class TokenListView(TokenView):
         data = {**TokenSerializer(issued.token).data, "token": issued.secret}
         return Response(data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Revoke all your tokens", request=None, responses={204: None})
+    @extend_schema(
+        summary="Revoke all your tokens",
+        operation_id="v1_tokens_revoke_all",
+        request=None,
+        responses={204: None},
+    )
     def delete(self, request):
         tokens.revoke_tokens(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -73,8 +84,11 @@ class TokenListView(TokenView):
 
 @extend_schema(tags=["tokens"])
 class TokenDetailView(TokenView):
+    """One of your tokens, by its prefix; a prefix naming none of yours is a 404."""
+
     @extend_schema(
         summary="Revoke one of your tokens",
+        operation_id="v1_tokens_revoke",
         parameters=[PREFIX],
         request=None,
         responses={204: None},

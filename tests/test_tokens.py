@@ -232,3 +232,16 @@ def test_migration_turns_drf_tokens_into_expiring_knox_tokens():
     assert not MigrationRecorder(connection).migration_qs.filter(app="authtoken").exists()
     with frozen(T0 + TTL - dt.timedelta(seconds=1)):
         assert with_token(key).get(LIST).status_code == 200
+
+
+def test_schema_documents_the_token_endpoints():
+    doc = APIClient().get("/api/schema/?format=json").json()
+    listed, one = doc["paths"]["/api/v1/tokens/"], doc["paths"]["/api/v1/tokens/{prefix}/"]
+    assert set(listed) == {"get", "post", "delete"} and set(one) == {"delete"}
+    error = {"$ref": "#/components/schemas/Error"}
+    assert listed["get"]["responses"]["401"]["content"]["application/json"]["schema"] == error
+    assert "404" in one["delete"]["responses"]
+    schemas = doc["components"]["schemas"]
+    assert "token" in schemas["IssuedToken"]["properties"]
+    assert "token" not in schemas["Token"]["properties"]
+    assert doc["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
