@@ -291,7 +291,15 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the database holds the cache (its table made by migration
+    # visits 0010), so several app processes still share throttle counts and figures.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "summitry_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # django-simple-history records every change

@@ -197,12 +197,18 @@ def collected_static():
     return COLLECTING["root"], {**settings.STORAGES, "staticfiles": STATIC_STORAGE}
 
 
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hasher():
-    """Users get passwords in many tests; PBKDF2's deliberate slowness is no part of them."""
+    """Users get passwords in many tests; PBKDF2's deliberate slowness is no part of them.
+    The cache is the process's memory, so that pinned query counts count the answer's
+    queries, not the database cache's (tests/test_cache.py tests that one)."""
     from django.test import override_settings
 
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=hashers, CACHES=LOCAL_CACHE):
         yield
 
 
