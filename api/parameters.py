@@ -1,6 +1,7 @@
 """Which query parameters each read endpoint knows. A GET naming any other (a typo
 such as `kinds=event`, or a lookup such as `start_date__gte=2000`) is a 400 naming
-it, instead of an answer that silently ignores it."""
+it, instead of an answer that silently ignores it. Any request whose parameter holds
+a NUL byte is a 400 naming it too, before any view, filter or paginator reads it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable
 from rest_framework.exceptions import ValidationError
 
 from api.conditional import SAFE
-from visits.filters import VisitFilter, unknown_parameters
+from visits.filters import VisitFilter, nul_parameters, unknown_parameters
 
 FORMAT = frozenset({"format"})  # DRF's format override, e.g. ?format=json
 FILTERS = frozenset(VisitFilter.base_filters)
@@ -27,23 +28,26 @@ FILTERS_BY_PATH = {
 }
 
 
-def check_known(names: Iterable[str], known: Iterable[str]) -> None:
-    """Raise a 400 naming every parameter in `names` that is not in `known`."""
-    unknown = unknown_parameters(names, known)
-    if unknown:
-        raise ValidationError({name: [message] for name, message in unknown.items()})
+def check_parameters(query, known: Iterable[str] | None) -> None:
+    """Raise a 400 naming every parameter of `query` that holds a NUL byte or (when
+    `known` is given) is not in `known`."""
+    problems = nul_parameters(query)
+    if known is not None:
+        problems = unknown_parameters(query, known) | problems
+    if problems:
+        raise ValidationError({name: [message] for name, message in problems.items()})
 
 
 class KnownParametersMixin:
-    """Mix into a DRF view before the other mixins: a GET whose query string names a
-    parameter outside `known_parameters()` is a 400 before anything else runs.
-    `known_parameters()` returning None leaves the request unchecked."""
+    """Mix into a DRF view before the other mixins: a request whose parameter holds a
+    NUL byte, or a GET whose query string names a parameter outside
+    `known_parameters()`, is a 400 before anything else runs (content negotiation
+    included, so `format=%00` is a 400 naming `format`, not a 404).
+    `known_parameters()` returning None leaves the names unchecked."""
 
     def initial(self, request, *args, **kwargs):
-        if request.method in SAFE:
-            known = self.known_parameters()
-            if known is not None:
-                check_known(request.query_params, known)
+        known = self.known_parameters() if request.method in SAFE else None
+        check_parameters(request.query_params, known)
         super().initial(request, *args, **kwargs)
 
     def known_parameters(self) -> frozenset[str] | None:

@@ -29,7 +29,14 @@ from visits.filter_fields import (
 from visits.models import Channel, Confidence, Era, Kind, Level, Person, Status, Visit
 from visits.stats import figure_q
 
-__all__ = ["PairField", "PeriodField", "VisitFilter", "invalid", "unknown_parameters"]
+__all__ = [
+    "PairField",
+    "PeriodField",
+    "VisitFilter",
+    "invalid",
+    "nul_parameters",
+    "unknown_parameters",
+]
 LEVEL_CHOICES = [(level.slug, level.label) for level in Level]
 
 
@@ -106,6 +113,19 @@ def unknown_parameters(names: Iterable[str], known: Iterable[str]) -> dict[str, 
     return out
 
 
+NUL = "\x00"
+NUL_PROBLEM = "contains a NUL byte"
+
+
+def nul_parameters(query) -> dict[str, str]:
+    """The parameters of `query` (a QueryDict) one of whose values holds a NUL byte,
+    each with the problem. PostgreSQL refuses NUL in a string literal, so a lookup
+    with one was a 500 there (and silently matched nothing on SQLite); no parameter
+    has a use for it. A plain dict is read as one value per name."""
+    values = query.getlist if hasattr(query, "getlist") else lambda name: [query[name]]
+    return {name: NUL_PROBLEM for name in sorted(query) if any(NUL in str(v) for v in values(name))}
+
+
 def visible_people(request):
     """The people a visitor filter may name: those the user may see (a person seen
     only in drafts is unknown to the public); the public ones without a request."""
@@ -124,7 +144,22 @@ def _public_people():
 class VisitFilterForm(forms.Form):
     """Checks across parameters: era needs scheme and must name an era of it (by its
     slug or its leader's, EraQuerySet.named); the scheme must exist; date_to may
-    not precede date_from."""
+    not precede date_from. A parameter holding a NUL byte (nul_parameters) is an
+    error on it, and its value is never read: the field if the form has one, else a
+    form error naming it (`sort: contains a NUL byte` on /visits/)."""
+
+    def full_clean(self):
+        refused = nul_parameters(self.data) if self.is_bound else {}
+        if refused:
+            self.data = self.data.copy()
+            for name in refused:
+                self.data.pop(name)
+        super().full_clean()
+        for name, problem in refused.items():
+            if name in self.fields:
+                self.add_error(name, problem)
+            else:
+                self.add_error(None, f"{name}: {problem}")
 
     def clean(self):
         data = super().clean()

@@ -67,7 +67,11 @@ def check_parameters(filterset: VisitFilter, query: QueryDict) -> None:
 
 def prepare_form(form: forms.Form, visits: QuerySet[Visit]) -> None:
     """Selects for what the page can offer: the countries that `visits` involve, the
-    era schemes and the published figures."""
+    era schemes and the published figures. An error of a parameter the page shows no
+    box for (NOT_SHOWN) becomes a form error naming it, so that the page shows it."""
+    for name in NOT_SHOWN:
+        for error in form.errors.pop(name, []) if form.is_bound else []:
+            form.add_error(None, f"{name}: {error}")
     countries = [(c.code, c.name) for c in countries_with(visits)]
     for name in ("visitor_country", "host_country"):
         form.fields[name].widget.choices = countries
