@@ -22,6 +22,7 @@ lost: the client keeps the later copy.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 from django.core.exceptions import EmptyResultSet
@@ -184,17 +185,19 @@ class KeysetPagination(BasePagination):
         return replace_query_param(self.request.build_absolute_uri(), "cursor", token)
 
     def _decode(self, token, model):
+        """The cursor's position; a 400 naming `cursor` for a token that is not one of
+        ours (a crafted `Infinity` or 2**64 was an OverflowError, a 500)."""
         if not token:
             return None
         try:
             payload = json.loads(base64.urlsafe_b64decode(token.encode()))
             field = model._meta.pk if self.field == "pk" else model._meta.get_field(self.field)
             return {
-                "value": field.to_python(payload["v"]),
-                "pk": int(payload["pk"]),
+                "value": _in_range(field.to_python(payload["v"])),
+                "pk": _in_range(_whole(payload["pk"])),
                 "back": bool(payload["back"]),
             }
-        except (ValueError, KeyError, TypeError, DjangoValidationError):
+        except (ValueError, KeyError, TypeError, OverflowError, DjangoValidationError):
             raise ValidationError(
                 {"cursor": ["invalid cursor; use a next or previous link"]}
             ) from None
@@ -214,14 +217,36 @@ class KeysetPagination(BasePagination):
         return field, value.startswith("-")
 
     def _page_size(self, request):
+        """ASCII digits only: `²` and `٣` are digits to str.isdigit (and `²` no number
+        to int(), a 500)."""
         raw = request.query_params.get("page_size")
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {"page_size": [f"must be a whole number from 1 to {self.max_page_size}"]}
             )
         return int(raw)
+
+
+BIGINT = 2**63  # the widest integer column, and what SQLite binds
+
+
+def _whole(value) -> int:
+    """A cursor's id as written by `_link`: an integer, never a float or a bool."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(value)
+    return int(value)
+
+
+def _in_range(value):
+    """`value` if every database can compare a column with it: an integer within
+    64 bits, a date-time that has a UTC instant (year 1 to 9999 in UTC)."""
+    if isinstance(value, int) and not -BIGINT <= value < BIGINT:
+        raise OverflowError(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value.astimezone(dt.UTC)
+    return value
 
 
 class SimplePagination(KeysetPagination):

@@ -40,11 +40,15 @@ def invalid(problem: str) -> ValidationError:
 class UTCDateTimeField(filter_fields.IsoDateTimeField):
     """An ISO 8601 date-time, in UTC. Python accepts offsets up to ±24 h, PostgreSQL
     only up to ±15:59 (a `-17:54` was a 500, found by fuzzing): the instant is the
-    same in UTC, and every database takes that."""
+    same in UTC, and every database takes that. An instant outside the years 1 to
+    9999 in UTC (`9999-12-31T23:59:59-12:00`) is refused: it has no UTC form."""
 
     def to_python(self, value):
-        value = super().to_python(value)
-        return value.astimezone(dt.UTC) if value else value
+        moment = super().to_python(value)
+        try:
+            return moment.astimezone(dt.UTC) if moment else moment
+        except OverflowError:
+            raise invalid(f"{value!r} is outside the years 1 to 9999 in UTC") from None
 
 
 class PeriodField(forms.CharField):
