@@ -18,11 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 
+from visits import pages
 from visits.models import Country, DataVersion, Era, EraScheme, Level, Person, Visit
 
 PUBLISHER = "Summitry"
@@ -30,6 +33,10 @@ DATASET_TITLE = "Summitry: high-level diplomatic visits compared across leadersh
 DATASET_PATH = "/about/"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 LICENSE_NAME = "CC BY 4.0"
+
+
+class NotCitable(Exception):
+    """The path's query names no page that can be cited."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ def cite(path: str, *, base_url: str, user) -> Citation | None:
     version = DataVersion.current()
     try:
         title = title_of(match.kwargs, QueryDict(parts.query), user, version.version)
-    except (Visit.DoesNotExist, Person.DoesNotExist, Era.DoesNotExist):
+    except (NotCitable, Visit.DoesNotExist, Person.DoesNotExist, Era.DoesNotExist):
         return None
     page = parts.path + (f"?{parts.query}" if parts.query else "")
     changed = version.published_changed_at  # the public record's
@@ -104,15 +111,20 @@ def _home(kwargs, query, user, version) -> str:
 
 
 def _compare(kwargs, query, user, version) -> str:
-    featured = settings.SUMMITRY_FEATURED
-    pair = [c.strip().upper() for c in query.get("pair", "").split(",") if c.strip()]
-    return _comparison_title(
-        version,
-        pair if len(pair) == 2 else featured["pair"],
-        query.get("scheme") or featured["scheme"],
-        query.get("min_level") or featured["min_level"],
-        query.get("as_of", ""),
-    )
+    """The comparison as the page's form reads its query (a missing value is the
+    featured comparison's), by the form's own fields and the scheme as a slug, whose
+    name the title looks up. A value the form refuses (a NUL byte, an unknown code)
+    makes the page, a 400, uncitable: the title is never built from raw values."""
+    data = pages.form_data(query)
+    fields = pages.CompareForm.base_fields
+    try:
+        pair = fields["pair"].clean(data.get("pair"))
+        scheme = forms.SlugField().clean(data.get("scheme"))
+        min_level = fields["min_level"].clean(data.get("min_level"))
+        as_of = fields["as_of"].clean(data.get("as_of"))
+    except ValidationError:
+        raise NotCitable from None
+    return _comparison_title(version, pair, scheme, min_level, as_of.isoformat() if as_of else "")
 
 
 def _visit(kwargs, query, user, version) -> str:
