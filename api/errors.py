@@ -3,9 +3,11 @@
 The write service's refusals become HTTP answers here, once for every view:
 WriteRefused → 403 with its reason, a Django ValidationError → 400 naming the field,
 PossibleDuplicates → 409 with the candidates, StaleVersion → 412 with the current
-ETag."""
+ETag. A request body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 saying the limit
+(Django's own answer would be a bare HTML 400)."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.reverse import reverse
@@ -37,6 +39,14 @@ class PreconditionFailed(exceptions.APIException):
         self.etag = etag
 
 
+class BodyTooLarge(exceptions.APIException):
+    status_code = 413
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+        super().__init__(f"The request body is over {limit:g} MiB, the most the API reads.")
+
+
 def candidate(visit, request) -> dict:
     return {
         "id": visit.pk,
@@ -47,7 +57,8 @@ def candidate(visit, request) -> dict:
 
 
 def from_service(exc, request):
-    """The API exception that says what a write service exception says."""
+    """The API exception that says what a write service exception (or Django's
+    refusal of a request body) says."""
     if isinstance(exc, services.WriteRefused):
         return exceptions.PermissionDenied(str(exc))
     if isinstance(exc, DjangoValidationError):
@@ -61,6 +72,8 @@ def from_service(exc, request):
         return PossibleDuplicate([candidate(v, request) for v in exc.candidates])
     if isinstance(exc, services.StaleVersion):
         return PreconditionFailed(visit_etag(request, exc.current.version))
+    if isinstance(exc, RequestDataTooBig):  # raised as the view reads request.data
+        return BodyTooLarge()
     return exc
 
 
