@@ -28,7 +28,14 @@ from django.utils import timezone
 
 from visits import services
 from visits.import_plan import BatchPlan, Change, PeopleIndex, plan_batch
-from visits.interchange import CountryResolver, RowError, VisitRecord, is_blank, parse_row
+from visits.interchange import (
+    CountryResolver,
+    RowError,
+    UnreadableRow,
+    VisitRecord,
+    is_blank,
+    parse_row,
+)
 
 BATCH = 10_000
 KEPT = 1000
@@ -94,21 +101,28 @@ def import_rows(
     All or nothing unless `skip_invalid`. Sources are only added unless
     `replace_sources`. A new row that may duplicate a recorded trip is refused unless
     `allow_duplicates`. Raises services.ImportBusy if another write holds the lock
-    for longer than the database waits."""
+    for longer than the database waits. A row that is no CSV (UnreadableRow, raised
+    as the rows are read) writes nothing, even with `skip_invalid`: the report holds
+    only its error, since no row after it can be read."""
     report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
-        services.bump_data_version()  # the write lock, before reading anything
-        run = Run(user, replace_sources, allow_duplicates)
-        for batch in _batches(rows, batch_size):
-            plan = run.plan(batch)
-            services.apply_import(plan=plan, user=user, now=run.now)
-            run.remember(plan)
-            _report(report, plan, on_error, on_change)
-        wrote = report.created or report.updated
-        if dry_run or (report.invalid_rows and not skip_invalid) or not wrote:
-            transaction.set_rollback(True)
-        else:
-            report.written = True
+    try:
+        with transaction.atomic():
+            services.bump_data_version()  # the write lock, before reading anything
+            run = Run(user, replace_sources, allow_duplicates)
+            for batch in _batches(rows, batch_size):
+                plan = run.plan(batch)
+                services.apply_import(plan=plan, user=user, now=run.now)
+                run.remember(plan)
+                _report(report, plan, on_error, on_change)
+            wrote = report.created or report.updated
+            if dry_run or (report.invalid_rows and not skip_invalid) or not wrote:
+                transaction.set_rollback(True)
+            else:
+                report.written = True
+    except UnreadableRow as exc:  # the atomic block rolled back
+        report = ImportReport(errors=[exc.error], dry_run=dry_run)
+        if on_error:
+            on_error(exc.error)
     return report
 
 

@@ -43,6 +43,8 @@ COLUMNS = [
 REQUIRED = ("start_date", "visitor", "visitor_country", "host_country")
 LIMITS = {"visitor": 200, "visitor_title": 300, "places": 500, "external_id": 200}
 SEPARATOR = ";"
+NUL = "\x00"
+NUL_PROBLEM = "contains a NUL byte"
 
 
 @dataclass(frozen=True)
@@ -195,10 +197,14 @@ _CHOICES = {
 
 def parse_row(number: int, raw: dict, countries: CountryResolver):
     """A VisitRecord, or the list of every RowError in the row (all at once: a
-    researcher fixes a row in one pass, not one problem per attempt)."""
+    researcher fixes a row in one pass, not one problem per attempt). A cell holding
+    a NUL byte is refused first, alone: PostgreSQL stores no NUL in text (a COPY or
+    an INSERT with one fails the whole import)."""
     raw = {k: v.strip() if v else "" for k, v in raw.items() if k}
+    errors = [RowError(number, c, NUL_PROBLEM) for c, v in raw.items() if NUL in v]
+    if errors:  # the cell is wrong as a whole: no other problem of the row is reported
+        return errors
     get = raw.get
-    errors: list[RowError] = []
     values: dict = {}
     for column in REQUIRED:
         if not get(column):
@@ -325,20 +331,58 @@ def person_key(name: str) -> str:
 
 def read_csv(text: str | io.TextIOBase) -> tuple[list[dict], list[RowError]]:
     """Rows of a UTF-8 CSV as dicts, and errors for a header that lacks a required
-    column or names an unknown one."""
+    column or names an unknown one; no rows and the error for a file with a row the
+    CSV reader cannot read (UnreadableRow)."""
     rows, errors = stream_csv(text)
-    return list(rows), errors
+    try:
+        return list(rows), errors
+    except UnreadableRow as exc:
+        return [], [exc.error]
 
 
 def stream_csv(text: str | io.TextIOBase) -> tuple[Iterator[dict], list[RowError]]:
     """Like read_csv, but the rows are read from `text` one at a time, as they are
-    asked for (a file of any size in flat memory); no rows if the header is wrong."""
+    asked for (a file of any size in flat memory); no rows if the header is wrong.
+    A row that is no CSV the reader takes raises UnreadableRow, naming it."""
     handle = io.StringIO(text.lstrip("\ufeff")) if isinstance(text, str) else text
     reader = csv.DictReader(handle)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return iter(()), [unreadable(1, exc)]
     reader.fieldnames = header
     errors = check_header(header)
-    return (iter(()) if errors else iter(reader)), errors
+    return (iter(()) if errors else _rows(reader)), errors
+
+
+class UnreadableRow(ValueError):
+    """A row the CSV reader cannot read, and so no row after it: the file as a whole
+    is refused (`error` names the row)."""
+
+    def __init__(self, error: RowError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def unreadable(number: int, exc: csv.Error) -> RowError:
+    """The RowError of row `number`, which the CSV reader refused with `exc`."""
+    if "field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return RowError(number, "file", f"a field is longer than {limit} characters, the limit")
+    return RowError(number, "file", f"not readable as CSV ({exc})")
+
+
+def _rows(reader: csv.DictReader) -> Iterator[dict]:
+    """The reader's rows, numbered as in errors (the header is row 1)."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UnreadableRow(unreadable(number, exc)) from None
 
 
 def check_header(header: list[str]) -> list[RowError]:
