@@ -11,6 +11,14 @@ import pytest
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.test import override_settings
+
+# The cache is the process's memory in every test, from collection on (Schemathesis
+# loads the schema then): pinned query counts count the answers' queries, not the
+# database cache's, and no test needs the cache table before its database exists.
+# tests/test_cache.py tests the database cache that the settings choose.
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+override_settings(CACHES=LOCAL_CACHE).enable()
 
 
 def _tables():
@@ -197,18 +205,12 @@ def collected_static():
     return COLLECTING["root"], {**settings.STORAGES, "staticfiles": STATIC_STORAGE}
 
 
-LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hasher():
-    """Users get passwords in many tests; PBKDF2's deliberate slowness is no part of them.
-    The cache is the process's memory, so that pinned query counts count the answer's
-    queries, not the database cache's (tests/test_cache.py tests that one)."""
+    """Users get passwords in many tests; PBKDF2's deliberate slowness is no part of them."""
     from django.test import override_settings
 
-    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(PASSWORD_HASHERS=hashers, CACHES=LOCAL_CACHE):
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
 

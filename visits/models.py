@@ -7,10 +7,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from visits.dates import format_date, is_first_day, latest_possible_date
@@ -190,10 +192,19 @@ class Visit(models.Model):
     level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.UNKNOWN)
     channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.STATE)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OFFICIAL)
+    multilateral = models.BooleanField(
+        default=False,
+        help_text="The host invited other countries' delegations to the same event or "
+        "meeting (a congress, a parade, a summit): docs/codebook.md.",
+    )
     hosts = models.ManyToManyField(Person, blank=True, related_name="hosted_visits")
     places = models.CharField(max_length=500, blank=True, help_text="Separated by ';'.")
     purpose = models.TextField(blank=True)
-    notes = models.TextField(blank=True, help_text="Internal; never shown publicly.")
+    notes = models.TextField(
+        blank=True,
+        help_text="Public research notes: other dates the sources give, their "
+        "disagreements, the reasons for a coding. Not the purpose.",
+    )
     confidence = models.CharField(
         max_length=6, choices=Confidence.choices, default=Confidence.MEDIUM
     )
@@ -483,6 +494,40 @@ class DataVersion(models.Model):
     def current(cls) -> DataVersion:
         """The row, or an unsaved version 0 before any change."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class Release(models.Model):
+    """A versioned, citable state of the published data: the data package that
+    `manage.py release_dataset` wrote (visits.releases), kept whole for download."""
+
+    version = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", "Letters, digits, dots and hyphens.")
+        ],
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    published_version = models.PositiveBigIntegerField(
+        help_text="DataVersion.published_version when released: the data it holds."
+    )
+    visits = models.PositiveIntegerField()
+    added = models.PositiveIntegerField()
+    changed = models.PositiveIntegerField()
+    withdrawn = models.PositiveIntegerField()
+    package = models.BinaryField(help_text="The data package, zipped.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"release {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("release-download", args=[self.version])
 
 
 class EraCount(models.Model):
