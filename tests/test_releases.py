@@ -1,9 +1,9 @@
 """visits.releases: a release is a valid data package, and its change log is exact."""
 
 import datetime as dt
+import io
 import json
 import zipfile
-import io
 
 import pytest
 from django.core.management import CommandError, call_command
