@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format seed migrations-check bench bench-pages backup restore
+.PHONY: run test lint format seed migrations-check bench bench-pages load backup restore
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -53,6 +53,10 @@ bench: $(VENV)/.bench-installed staticfiles/staticfiles.json
 
 bench-pages: $(VENV)/.installed
 	$(PY) bench/page_weight.py
+
+# 50 readers for 60 s on the seed under the shipped gunicorn (bench/readers.py --help).
+load: $(VENV)/.installed staticfiles/staticfiles.json
+	$(PY) bench/readers.py $(LOAD_ARGS)
 
 # PostgreSQL backups in pg_dump's custom format: `make backup` writes $(BACKUP) from
 # DATABASE_URL; `make restore` loads it into the (empty) database DATABASE_URL names.

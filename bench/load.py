@@ -8,6 +8,7 @@ run alternately against two servers can be pooled before taking medians.
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import statistics
 import threading
@@ -91,6 +92,56 @@ def run_slice(
     for thread in threads:
         thread.join()
     sample.busy += time.perf_counter() - started
+
+
+def _mix_worker(base: str, paths: list[str], until: float, samples, lock, timeout) -> None:
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        for path in itertools.cycle(paths):
+            if time.perf_counter() >= until:
+                return
+            started = time.perf_counter()
+            try:
+                status, _ = get(conn, path, {})
+                problem = None if status == 200 else f"HTTP {status}"
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()  # the next request reconnects
+                problem = f"{type(exc).__name__}: {exc}"
+            elapsed = time.perf_counter() - started
+            with lock:
+                if problem:
+                    samples[path].errors.append(problem)
+                else:
+                    samples[path].latencies.append(elapsed)
+    finally:
+        conn.close()
+
+
+def run_mix(
+    base: str, paths: list[str], *, seconds: float, clients: int, timeout: float = 30
+) -> dict[str, Sample]:
+    """`clients` threads, each on its own keep-alive connection, request `paths` in
+    turn (thread i starting at path i) until `seconds` have passed; a request in
+    flight is finished (at most `timeout` more). A failed request is counted and its
+    thread goes on. One Sample per path, `busy` the run's wall time."""
+    samples = {path: Sample() for path in paths}
+    lock = threading.Lock()
+    started = time.perf_counter()
+    until = started + seconds
+    turns = [paths[i % len(paths) :] + paths[: i % len(paths)] for i in range(clients)]
+    threads = [
+        threading.Thread(target=_mix_worker, args=(base, turn, until, samples, lock, timeout))
+        for turn in turns
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    for sample in samples.values():
+        sample.busy = wall
+    return samples
 
 
 @dataclass

@@ -112,3 +112,20 @@ def test_write_csv_round_trips(tmp_path):
     path = write_csv(tmp_path / "rows.csv", 50)
     with open(path, encoding="utf-8", newline="") as handle:
         assert list(csv.DictReader(handle)) == list(synthetic_rows(50))
+
+
+def test_readers_summary_pools_every_url_and_fails_on_errors_or_a_slow_p99():
+    from bench.readers import failures, summary
+
+    fast = Sample(latencies=[0.01] * 99 + [0.5], busy=10.0)
+    slow = Sample(latencies=[0.02] * 98 + [1.0, 1.2], busy=10.0, errors=[])
+    rows = summary({"/": fast, "/compare/": slow})
+    overall = rows[-1]
+    assert [r.url for r in rows] == ["/", "/compare/", "overall"]
+    assert (rows[0].requests, rows[0].p50_ms, rows[0].p99_ms, rows[0].rate) == (100, 10, 500, 10)
+    assert (overall.requests, overall.p50_ms, overall.p99_ms) == (200, 20, 1000)
+    assert overall.rate == 20
+    assert failures(rows) == ["overall p99 1000 ms >= 1000 ms"]  # a second is over budget
+    assert failures(summary({"/": fast})) == []
+    fast.errors.append("HTTP 503")
+    assert failures(summary({"/": fast})) == ["1 errors on /"]
