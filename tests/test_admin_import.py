@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import user_in
+from visits import admin_import
 from visits.importing import import_rows
 from visits.interchange import read_csv
 from visits.models import Level, Source, Visit
@@ -47,6 +48,19 @@ def seed_published():
     rows, _ = read_csv(PUBLISHED)
     import_rows(rows)
     return Visit.objects.get()
+
+
+def test_a_file_over_20_mib_is_refused_before_it_is_read(client, countries):
+    login(client, "Editors")
+    big = PUBLISHED.encode() + b"\n" * (admin_import.MAX_BYTES + 1 - len(PUBLISHED))
+    response = upload(client, big)
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["The file is over 20 MiB."]
+    assert "report" not in response.context
+    exact = upload(client, big[: admin_import.MAX_BYTES])  # the limit itself is taken
+    assert "file" not in exact.context["form"].errors
+    assert exact.context["report"].created == 1
+    assert Visit.objects.count() == 0
 
 
 def test_preview_writes_nothing_then_confirm_imports_as_the_user(client, countries):
