@@ -22,9 +22,11 @@ from django.core.cache import cache
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags, quote_etag
 
+from visits import releases
 from visits.models import DataVersion
 
 SAFE = ("GET", "HEAD")
+RELEASE_HEADER = "Summitry-Release"  # which release of the data an answer holds
 CACHE_SECONDS = 3600
 
 
@@ -105,6 +107,7 @@ class ConditionalGetMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in SAFE and response.status_code == 200 and hasattr(self, "_etag"):
+            response[RELEASE_HEADER] = releases.label(self.data_version)
             response["ETag"] = self._etag
             if self._last_modified:
                 response["Last-Modified"] = http_date(self._last_modified)

@@ -6,7 +6,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from api import token_views, views
+from api import releases, token_views, views
 
 router = DefaultRouter()
 router.register("visits", views.VisitViewSet, basename="visit")
@@ -15,6 +15,7 @@ router.register("countries", views.CountryViewSet, basename="country")
 router.register("era-schemes", views.EraSchemeViewSet, basename="erascheme")
 router.register("eras", views.EraViewSet, basename="era")
 router.register("published-figures", views.PublishedFigureViewSet, basename="publishedfigure")
+router.register("releases", releases.ReleaseViewSet, basename="release")
 
 v1 = [
     path("visits/export.csv", views.VisitViewSet.as_view({"get": "export"}), name="visit-export"),

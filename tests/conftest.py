@@ -149,9 +149,9 @@ def seeded(db, seed_snapshot):
 
 @pytest.fixture(scope="session")
 def country_rows() -> list[dict]:
-    from visits.seeding import pycountry_rows
+    from visits.seeding import all_country_rows
 
-    return list(pycountry_rows())
+    return list(all_country_rows())
 
 
 @pytest.fixture

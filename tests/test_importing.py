@@ -44,7 +44,9 @@ def test_bad_rows_each_named_and_nothing_written(countries):
         "row 2, column start_date: 'soon' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD",
         "row 3, column end_date: 2000-01-01 is before the start",
         "row 4, column host_country: same country as the visitor's",
-        "row 5, column visitor_country: unknown country 'XXX'; use an ISO 3166 alpha-3 code",
+        "row 5, column visitor_country: unknown country 'XXX'; use an ISO 3166 alpha-3 code, "
+        "or for an entity outside ISO 3166 have an editor add it in the admin (Countries, Add) "
+        "under a user-assigned code such as XKX, with a note on its status",
         "row 5, column level: unknown level 'king'; expected one of leader, head_of_state, "
         "head_of_government, senior, minister, sub_minister, unknown",
         "row 6, column visitor: required but empty",
@@ -393,3 +395,15 @@ def test_queries_per_batch_do_not_grow_with_its_rows(countries, django_assert_nu
     # history, update visits and history, hosts, sources and history; the published version; savepoints
     with django_assert_num_queries(QUERIES[connection.vendor]):
         import_rows(rows, batch_size=2 * size)
+
+
+def test_a_kosovo_visit_imports(countries):
+    text = (
+        "start_date,visitor,visitor_country,host_country,level,source_url,status\n"
+        "2010-05-03,Someone,XKX,CHN,minister,https://example.org/kosovo,published\n"
+    )
+    report = load(text)
+    assert report.errors == [] and report.created == 1
+    visit = Visit.objects.get()
+    assert (visit.visitor_country_id, visit.visitor_country.name) == ("XKX", "Kosovo")
+    assert visit.visitor_country.user_assigned and "user-assigned" in visit.visitor_country.note

@@ -91,3 +91,21 @@ def test_history_records_changes_and_reverts():
     visit.refresh_from_db()
     assert visit.purpose == "First wording"
     assert visit.history.count() == 3
+
+
+@pytest.mark.django_db
+def test_an_entity_outside_iso_3166_takes_a_user_assigned_code_and_a_note():
+    from visits.models import Country
+
+    entity = Country(code="QQA", name="Somewhere", user_assigned=True, note="")
+    with pytest.raises(ValidationError) as refused:
+        entity.full_clean()
+    assert "note" in refused.value.message_dict
+    outside = Country(code="KOS", name="Kosovo", user_assigned=True, note="Disputed.")
+    with pytest.raises(ValidationError) as refused:
+        outside.full_clean()
+    assert "AAA–AAZ, QMA–QZZ, XAA–XZZ or ZZA–ZZZ" in refused.value.message_dict["code"][0]
+    entity.note = "A test entity."
+    entity.full_clean()
+    entity.save()
+    assert Country.objects.get(code="QQA").user_assigned

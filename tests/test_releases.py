@@ -91,3 +91,31 @@ def test_the_label_says_which_release_the_data_are(visits, tmp_path):
     assert releases.label() == "release 1.0"  # a draft is no part of the public data
     services.update_visit(user=None, visit=first, values={"purpose": "Changed"})
     assert releases.label() == "unreleased changes since release 1.0"
+
+
+def test_releases_are_listed_and_downloadable(visits, tmp_path, client):
+    release("1.0", tmp_path)
+    listed = client.get("/api/v1/releases/").json()["results"]
+    assert [(r["version"], r["visits"], r["added"]) for r in listed] == [("1.0", 2, 2)]
+    assert listed[0]["download"] == "http://testserver/releases/1.0.zip"
+    download = client.get("/releases/1.0.zip")
+    assert download["Content-Type"] == "application/zip"
+    assert 'filename="summitry-1.0.zip"' in download["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    assert "summitry-1.0/changes.csv" in archive.namelist()
+    assert client.get("/releases/9.9.zip").status_code == 404
+    about = client.get("/about/").content.decode()
+    assert 'href="/releases/1.0.zip"' in about and "This page shows\n      <a" in about
+
+
+def test_answers_say_which_release_they_show(visits, tmp_path, client):
+    first = visits[0]
+    assert client.get("/api/v1/visits/")["Summitry-Release"] == "unreleased (no release yet)"
+    release("1.0", tmp_path)
+    for url in ["/api/v1/visits/", "/api/v1/visits/export.csv", "/api/v1/releases/"]:
+        assert client.get(url)["Summitry-Release"] == "release 1.0", url
+    assert "version = {release 1.0}" in client.get("/cite.bib").content.decode()
+    assert ">release 1.0</a>" in client.get(f"/visits/{first.pk}/").content.decode()
+    services.update_visit(user=None, visit=first, values={"purpose": "Changed"})
+    label = "unreleased changes since release 1.0"
+    assert client.get("/api/v1/visits/")["Summitry-Release"] == label

@@ -24,6 +24,7 @@ from visits.models import (
     EraScheme,
     Person,
     PublishedFigure,
+    Release,
     Source,
     Visit,
 )
@@ -259,9 +260,49 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "alpha_2", "is_former"]
-    list_filter = ["is_former"]
+    """ISO 3166 comes from pycountry (`seed`); an editor adds an entity outside it
+    under a user-assigned code, with a note on its status."""
+
+    list_display = ["code", "name", "alpha_2", "is_former", "user_assigned"]
+    list_filter = ["is_former", "user_assigned"]
     search_fields = ["code", "alpha_2", "name", "iso_name", "official_name"]
+    fields = [
+        "code",
+        "name",
+        "alpha_2",
+        "user_assigned",
+        "note",
+        "iso_name",
+        "official_name",
+        "is_former",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []  # visits refer to it
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """Releases are made by `manage.py release_dataset`; here they are only listed."""
+
+    list_display = ["version", "created_at", "visits", "added", "changed", "withdrawn"]
+    exclude = ["package"]
+    readonly_fields = [
+        "version",
+        "created_at",
+        "created_by",
+        "published_version",
+        "visits",
+        "added",
+        "changed",
+        "withdrawn",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class EraInline(admin.TabularInline):

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 
-from visits import pages
+from visits import pages, releases
 from visits.models import Country, DataVersion, Era, EraScheme, Level, Person, Visit
 
 PUBLISHER = "Summitry"
@@ -45,6 +45,7 @@ class Citation:
     path: str  # path and query, as the page is reached
     url: str  # absolute
     updated: dt.date | None  # when the public data last changed
+    release: str = ""  # which release the public data are (visits.releases.label)
 
     @property
     def is_dataset(self) -> bool:
@@ -60,7 +61,8 @@ class Citation:
     @property
     def note(self) -> str:
         updated = f"Data last updated {self.updated:%-d %B %Y}. " if self.updated else ""
-        return f"{updated}Licensed under {LICENSE_NAME} ({LICENSE_URL})."
+        release = f"Data: {self.release}. " if self.release else ""
+        return f"{release}{updated}Licensed under {LICENSE_NAME} ({LICENSE_URL})."
 
 
 def cite(path: str, *, base_url: str, user) -> Citation | None:
@@ -82,7 +84,8 @@ def cite(path: str, *, base_url: str, user) -> Citation | None:
         return None
     page = parts.path + (f"?{parts.query}" if parts.query else "")
     changed = version.published_changed_at  # the public record's
-    return Citation(title, page, base_url.rstrip("/") + page, changed and changed.date())
+    url = base_url.rstrip("/") + page
+    return Citation(title, page, url, changed and changed.date(), releases.label(version))
 
 
 def dataset(*, base_url: str, user) -> Citation:
@@ -169,6 +172,7 @@ def to_bibtex(citation: Citation, *, accessed: dt.date) -> str:
         "url": citation.url,
         "howpublished": "\\url{" + citation.url + "}",
         "urldate": accessed.isoformat(),
+        "version": _bibtex_text(citation.release),
         "note": _bibtex_text(citation.note),
     }
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
@@ -189,6 +193,7 @@ def to_csl(citation: Citation, *, accessed: dt.date) -> list[dict]:
         "publisher": PUBLISHER,
         "URL": citation.url,
         "accessed": _date_parts(accessed),
+        "version": citation.release,
         "license": LICENSE_URL,
         "note": citation.note,
     }
@@ -210,6 +215,7 @@ def to_json_ld(citation: Citation, *, dataset_url: str, download_url: str) -> st
         "creator": {"@type": "Organization", "name": PUBLISHER},
         "publisher": {"@type": "Organization", "name": PUBLISHER},
         "isAccessibleForFree": True,
+        "version": citation.release,
     }
     if citation.updated:
         data["dateModified"] = citation.updated.isoformat()

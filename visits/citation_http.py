@@ -7,7 +7,7 @@ import json
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.functional import SimpleLazyObject
 
-from visits import citation
+from visits import citation, releases
 
 DOWNLOAD_PATH = "/api/v1/visits/export.csv"
 
@@ -27,6 +27,7 @@ def context_processor(request) -> dict:
     return {
         "citation": page,
         "citation_json_ld": SimpleLazyObject(lambda: _json_ld(request, page)),
+        "release_label": SimpleLazyObject(releases.label),
     }
 
 
@@ -79,7 +80,8 @@ def cite_json(request) -> HttpResponse:
 class CitationLinkMiddleware:
     """Every CSV response (API export, chart CSVs, the /visits/ CSV) says how to cite
     it and under which licence, in `Link` headers (RFC 8288, rel cite-as: RFC 8574),
-    so no view has to."""
+    and which release of the data it holds (`Summitry-Release`, as every API answer
+    does: api.conditional), so no view has to."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -96,4 +98,9 @@ class CitationLinkMiddleware:
             if response.get("Link"):
                 links.insert(0, response["Link"])
             response["Link"] = ", ".join(links)
+            if RELEASE_HEADER not in response:  # the API's own says it already
+                response[RELEASE_HEADER] = releases.label()
         return response
+
+
+RELEASE_HEADER = "Summitry-Release"  # as api.conditional's

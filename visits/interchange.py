@@ -110,7 +110,11 @@ class CountryResolver:
     def resolve(self, value: str) -> str:
         code = self._exact.get(value) or self._lookup.get((value or "").strip().casefold())
         if code is None:
-            raise ValueError(f"unknown country {value!r}; use an ISO 3166 alpha-3 code")
+            raise ValueError(
+                f"unknown country {value!r}; use an ISO 3166 alpha-3 code, or for an entity "
+                "outside ISO 3166 have an editor add it in the admin (Countries, Add) under "
+                "a user-assigned code such as XKX, with a note on its status"
+            )
         return code
 
 

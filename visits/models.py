@@ -4,6 +4,7 @@ published figures. Invariants live in Meta.constraints so the database keeps the
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -94,22 +95,55 @@ def arrow(direction: str) -> str:
     return direction.replace("-", " → ")
 
 
-class Country(models.Model):
-    """An ISO 3166-1 country or an ISO 3166-3 former state, keyed by its alpha-3 code."""
+# The alpha-3 ranges ISO 3166-1 leaves to its users (AAA–AAZ, QMA–QZZ, XAA–XZZ,
+# ZZA–ZZZ): an entity outside the standard, such as Kosovo (XKX), takes one of them.
+USER_ASSIGNED = r"^(AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$"
 
-    code = models.CharField(max_length=3, primary_key=True)
+
+class Country(models.Model):
+    """An ISO 3166-1 country, an ISO 3166-3 former state, or an entity outside ISO
+    3166 under a user-assigned code (with a note on its status), keyed by alpha-3."""
+
+    code = models.CharField(
+        max_length=3,
+        primary_key=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Three capital letters.")],
+        help_text="ISO 3166 alpha-3; for an entity outside the standard, a user-assigned "
+        "code (AAA–AAZ, QMA–QZZ, XAA–XZZ, ZZA–ZZZ), e.g. XKX for Kosovo.",
+    )
     alpha_2 = models.CharField(max_length=4, blank=True)
     name = models.CharField(max_length=100, help_text="Common English name.")
     iso_name = models.CharField(max_length=200, blank=True)
     official_name = models.CharField(max_length=200, blank=True)
     is_former = models.BooleanField(default=False)
+    user_assigned = models.BooleanField(
+        default=False, help_text="Not in ISO 3166: the code is a user-assigned one."
+    )
+    note = models.TextField(
+        blank=True, help_text="For an entity outside ISO 3166: its status, who uses the code."
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user_assigned=False) | ~Q(note=""),
+                name="country_user_assigned_has_note",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.user_assigned:
+            if not re.match(USER_ASSIGNED, self.code or ""):
+                raise ValidationError(
+                    {"code": "A user-assigned code lies in AAA–AAZ, QMA–QZZ, XAA–XZZ or ZZA–ZZZ."}
+                )
+            if not self.note.strip():
+                raise ValidationError({"note": "Say what the entity is and who uses the code."})
 
 
 class Person(models.Model):
@@ -479,6 +513,10 @@ class DataVersion(models.Model):
     # get as ETag and Last-Modified, so that a draft's edit times never reach them.
     published_version = models.PositiveBigIntegerField(default=0)
     published_changed_at = models.DateTimeField(null=True)
+    # The latest release (visits.releases) and the published version it holds, here so
+    # that saying which release an answer shows costs no query of its own.
+    release = models.CharField(max_length=40, blank=True)
+    release_published_version = models.PositiveBigIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"data version {self.version}"

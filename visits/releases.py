@@ -17,7 +17,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -64,25 +63,14 @@ class Change:
 
 
 def label(data: DataVersion | None = None) -> str:
-    """Which release the public data is: "release 1.0", "unreleased changes since
-    release 1.0", or "unreleased (no release yet)". Cached per published version."""
+    """Which release the public data are: "release 1.0", "unreleased changes since
+    release 1.0", or "unreleased (no release yet)"; from the data-version row."""
     data = data or DataVersion.current()
-    key = _label_key(data.published_version)
-    found = cache.get(key)
-    if found is None:
-        latest = Release.objects.only("version", "published_version").first()
-        if latest is None:
-            found = "unreleased (no release yet)"
-        elif latest.published_version == data.published_version:
-            found = f"release {latest.version}"
-        else:
-            found = f"unreleased changes since release {latest.version}"
-        cache.set(key, found, 3600)
-    return found
-
-
-def _label_key(published_version: int) -> str:
-    return f"summitry:release-label:{published_version}"
+    if not data.release:
+        return "unreleased (no release yet)"
+    if data.release_published_version == data.published_version:
+        return f"release {data.release}"
+    return f"unreleased changes since release {data.release}"
 
 
 def release_dataset(*, version: str, out_dir: Path, user=None, base_url: str = "") -> Release:
@@ -99,9 +87,10 @@ def release_dataset(*, version: str, out_dir: Path, user=None, base_url: str = "
         for name, content in files.items():
             (out_dir / name).write_bytes(content)
         counts = {kind: sum(c.change == kind for c in changes) for kind in _KINDS}
-        forget = lambda: cache.delete(_label_key(data.published_version))  # noqa: E731
-        forget()
-        transaction.on_commit(forget)  # and again, should a reader have cached it meanwhile
+        DataVersion.objects.update_or_create(
+            pk=1,
+            defaults={"release": version, "release_published_version": data.published_version},
+        )
         return Release.objects.create(
             version=version,
             created_at=now,

@@ -65,11 +65,25 @@ def pycountry_rows() -> Iterator[dict]:
 
 
 def seed_countries() -> int:
-    """Insert the countries that are missing; returns how many were added."""
+    """Insert the countries that are missing, and the entities outside ISO 3166 of
+    fixtures/entities.json (user-assigned codes such as XKX); returns how many were
+    added."""
     have = set(Country.objects.values_list("code", flat=True))
-    new = [Country(**row) for row in pycountry_rows() if row["code"] not in have]
+    new = [Country(**row) for row in all_country_rows() if row["code"] not in have]
     Country.objects.bulk_create(new)
     return len(new)
+
+
+def all_country_rows() -> Iterator[dict]:
+    yield from pycountry_rows()
+    for entity in json.loads((FIXTURES / "entities.json").read_text(encoding="utf-8")):
+        yield {
+            "iso_name": "",
+            "official_name": "",
+            "is_former": False,
+            **entity,
+            "user_assigned": True,
+        }
 
 
 def seed_people() -> None:

@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("partners/", partners.partners, name="partners"),
     path("about/", views.about, name="about"),
+    path("releases/<str:version>.zip", views.release_download, name="release-download"),
 ]

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from visits import chart_registry, era_page, listing, pages
 from visits.filters import VisitFilter
-from visits.models import DataVersion, Era, EraScheme, Person, Visit
+from visits.models import DataVersion, Era, EraScheme, Person, Release, Visit
 from visits.querysets import normalise
 
 SORTS = {"start_date", "-start_date", "level", "-level", "visitor__name", "-visitor__name"}
@@ -187,8 +187,17 @@ def about(request):
             "findings": pages.about_findings(),
             "last_changed": DataVersion.current().published_changed_at,
             "visit_count": Visit.objects.published().count(),
+            "releases": Release.objects.defer("package")[:50],
         },
     )
+
+
+def release_download(request, version: str):
+    """A release's data package, zipped, as it was written."""
+    release = get_object_or_404(Release, version=version)
+    response = HttpResponse(bytes(release.package), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="summitry-{release.version}.zip"'
+    return response
 
 
 def not_found(request, exception=None):
