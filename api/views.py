@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.db.models import Count, Q
@@ -22,7 +23,7 @@ from api.conditional import (
     visit_etag,
 )
 from api.errors import PreconditionFailed
-from api.pagination import KeysetPagination, SimplePagination
+from api.pagination import KeysetPagination, SimplePagination, counted
 from api.parameters import FILTERS, FILTERS_BY_PATH, FORMAT, STATS_FILTERS, KnownParametersMixin
 from api.permissions import VisitPermissions
 from api.serializers import (
@@ -117,7 +118,17 @@ class VisitViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewS
         return visit
 
     def list(self, request, *args, **kwargs):
-        """The list; with modified_since, the change feed, tombstones merged in."""
+        """The list; with modified_since, the change feed, tombstones merged in. A page
+        is cached under the data version (any write moves it), its absolute URL (its
+        links hold the host), what the user may see and the format; throttles and
+        conditional requests are answered before, as for any request."""
+        may_see = request.user.has_perm("visits.view_visit")
+        media = request.accepted_media_type or ""
+        key = f"list|{request.build_absolute_uri()}|{may_see}|{media}"
+        page = cached_under(self.data_version, key, lambda: self._page(request))
+        return Response(page)
+
+    def _page(self, request) -> dict:
         visits = self.filter_queryset(self.get_queryset())  # a bad parameter is a 400
         since = VisitFilter.base_filters["modified_since"].field.clean(
             request.query_params.get("modified_since")
@@ -136,7 +147,7 @@ class VisitViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewS
             )
         )
         results = [next(data) if isinstance(r, Visit) else r.data() for r in rows]
-        return self.paginator.get_paginated_response(results)
+        return self.paginator.get_paginated_response(results).data
 
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)
@@ -159,7 +170,9 @@ class VisitViewSet(ListParametersMixin, ConditionalGetMixin, viewsets.ModelViewS
     )
     def export(self, request):
         visits = self.filter_queryset(Visit.objects.visible_to(request.user))
-        response = StreamingHttpResponse(export_csv(visits), content_type="text/csv; charset=utf-8")
+        rows = counted(visits, self.data_version)  # cached under the data version
+        csv = export_csv(visits, rows=rows)
+        response = StreamingHttpResponse(csv, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="visits.csv"'
         return response
 
@@ -245,8 +258,15 @@ class EraComparisonView(StatsView):
     )
     def get(self, request):
         """The era comparison: for a pair, one row per era with recorded and published
-        counts; without `pair`, every partner of the scheme's country, era by era."""
-        return Response(queries.era_comparison_data(request, self.parse(request)))
+        counts; without `pair`, every partner of the scheme's country, era by era.
+        Cached under the data version, the query and today's date (the default as-of)."""
+        args = self.parse(request)
+        may_see = request.user.has_perm("visits.view_visit")
+        key = f"era-comparison|{may_see}|{dt.date.today()}|{sorted(request.GET.lists())}"
+        answer = cached_under(
+            self.data_version, key, lambda: queries.era_comparison_data(request, args)
+        )
+        return Response(answer)
 
 
 class TimelineView(StatsView):

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "config.outage.DatabaseUnavailableMiddleware",
     "config.routers.PrimaryAfterWriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.page_cache.PublishedPageCacheMiddleware",  # outside compression: gzip cached
     "visits.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",

@@ -72,19 +72,23 @@ def figure(era_slug: str, metric: str = "total") -> PublishedFigure:
 def test_home_queries_pinned_cold_and_warm(client, seeded, django_assert_num_queries):
     cache.clear()
     # version, form (2), window (2), comparison (4), finding (5), gaps (2), timeline, marks,
-    # the citation in base.html (version, countries, scheme) and its release (version)
-    with django_assert_num_queries(22):
+    # the citation in base.html (version, countries, scheme) and its release (version),
+    # and the page cache's published version
+    with django_assert_num_queries(23):
         client.get("/")
-    with django_assert_num_queries(4):  # the figures, tables and finding come from the cache
+    with django_assert_num_queries(1):  # the whole page from the cache, by the version
+        assert client.get("/").status_code == 200
+    client.cookies["sessionid"] = "a reader's session"  # pages for a session are not cached
+    with django_assert_num_queries(4):  # the figures, tables and finding from the cache
         assert client.get("/").status_code == 200
 
 
 def test_compare_queries_pinned(client, seeded, django_assert_num_queries):
     cache.clear()
     url = "/compare/?scheme=dprk-supreme-leader&exclude_kind=event&min_confidence=medium"
-    with django_assert_num_queries(18):  # no published figure under this scheme: no finding
+    with django_assert_num_queries(19):  # no published figure under this scheme: no finding
         client.get(url)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(1):  # the page cache
         client.get(url)
 
 
@@ -92,7 +96,7 @@ def test_home_queries_do_not_grow_with_visits(client, seeded, django_assert_num_
     for i in range(50):
         VisitFactory(start_date=dt.date(1990, 1, 1) + dt.timedelta(days=30 * i))
     cache.clear()
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         assert client.get("/").status_code == 200
 
 
@@ -306,7 +310,8 @@ def test_person_page_queries_do_not_grow_with_visits(
     assert "<h2>Visits hosted (0)</h2>\n<ul><li>None recorded.</li></ul>" in html
 
 
-ERA_QUERIES = 7  # era, summary counts, first visits, data version, citation (2), release
+ERA_QUERIES = 8  # era, summary counts, first visits, data version, citation (2), release,
+# the page cache's version
 
 
 @pytest.mark.parametrize("n", [3, 120])
@@ -373,4 +378,5 @@ def test_chart_table_rows_escape_and_link(seeded):
     )
 
 
-PERSON_QUERIES = 7  # person, visits made, hosted, data version, citation (2), release
+PERSON_QUERIES = 8  # person, visits made, hosted, data version, citation (2), release,
+# the page cache's version

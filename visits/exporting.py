@@ -52,12 +52,19 @@ FIELDS = (
 LEVEL_SLUGS = {level.value: level.slug for level in Level}
 
 
-def export_csv(visits: QuerySet[Visit]) -> Iterator[bytes]:
+def export_csv(visits: QuerySet[Visit], *, rows: int | None = None) -> Iterator[bytes]:
     """UTF-8 CSV of `visits` in (start_date, id) order, the header first: by COPY on
-    PostgreSQL, else in chunks (the same bytes)."""
-    if connection.vendor == "postgresql":
+    PostgreSQL, else in chunks (the same bytes). `rows`, how many visits `visits`
+    selects where known: fewer than COPY_FROM are read in chunks on PostgreSQL too,
+    on the caller's connection (a small file is not worth COPY's own connection and
+    thread)."""
+    small = rows is not None and rows < COPY_FROM
+    if connection.vendor == "postgresql" and not small:
         return copy_csv(visits)
     return export_chunked(visits)
+
+
+COPY_FROM = 5000
 
 
 def export_chunked(visits: QuerySet[Visit], *, chunk: int = CHUNK) -> Iterator[bytes]:

@@ -1,0 +1,47 @@
+"""config.page_cache: anonymous pages from the cache, never older than the published data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import VisitFactory, user_in
+from visits import services
+from visits.models import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_page_is_cached_until_the_published_data_move(
+    client, countries, django_assert_num_queries
+):
+    visit = VisitFactory(purpose="Talks on trade")
+    draft = VisitFactory(status=Status.DRAFT)  # (its new visitor is public reference data)
+    url = f"/visits/{visit.pk}/"
+    first = client.get(url)
+    with django_assert_num_queries(1):  # the published version; the page from the cache
+        again = client.get(url)
+    assert again.content == first.content and "Talks on trade" in again.content.decode()
+    services.update_visit(user=None, visit=draft, values={"purpose": "A draft's edit"})
+    with django_assert_num_queries(1):  # a draft moves nothing readers see
+        client.get(url)
+    services.update_visit(user=None, visit=visit, values={"purpose": "Talks on aid"})
+    fresh = client.get(url).content.decode()
+    assert "Talks on aid" in fresh and "Talks on trade" not in fresh
+
+
+def test_sessions_credentials_and_the_api_reach_the_view(
+    client, countries, django_assert_num_queries
+):
+    visit = VisitFactory()
+    client.get("/api/v1/visits/")
+    with django_assert_num_queries(4):  # the API's own: version, page, hosts, sources
+        client.get("/api/v1/visits/")
+    client.force_login(user_in("Editors"))
+    client.get(f"/visits/{visit.pk}/")
+    with CaptureQueriesContext(connection) as queries:  # a session's page is its own
+        client.get(f"/visits/{visit.pk}/")
+    assert len(queries) > 3
+    client.logout()
+    client.get(f"/visits/{visit.pk}/")
+    with django_assert_num_queries(1):
+        client.get(f"/visits/{visit.pk}/")
