@@ -380,3 +380,16 @@ def test_chart_table_rows_escape_and_link(seeded):
 
 PERSON_QUERIES = 8  # person, visits made, hosted, data version, citation (2), release,
 # the page cache's version
+
+
+def test_about_shows_the_codebook_from_its_file(client, db):
+    from visits.codebook import CODEBOOK
+
+    about = client.get("/about/").content.decode()
+    assert '<section class="codebook" aria-labelledby="codebook">' in about
+    assert '<h2 id="codebook">Codebook</h2>' in about
+    assert '<h3 id="codebook-sources">Sources</h3>' in about  # not the page's own #sources
+    assert about.count('id="sources"') == 1
+    row = "<td>Premier (Zhou Enlai, Hua Guofeng, Li Peng, Zhu Rongji, Wen Jiabao, Li Keqiang, Li Qiang)</td>"
+    assert row in about
+    assert "Premier (Zhou Enlai" in CODEBOOK.read_text(encoding="utf-8")

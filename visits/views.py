@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
 from visits import chart_registry, era_page, listing, pages
+from visits.codebook import codebook_html
 from visits.filters import VisitFilter
 from visits.models import DataVersion, Era, EraScheme, Person, Release, Visit
 from visits.querysets import normalise
@@ -188,6 +189,7 @@ def about(request):
             "last_changed": DataVersion.current().published_changed_at,
             "visit_count": Visit.objects.published().count(),
             "releases": Release.objects.defer("package")[:50],
+            "codebook": codebook_html(),
         },
     )
 
