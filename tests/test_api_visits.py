@@ -643,3 +643,14 @@ def test_country_filters_cost_no_query_once_the_codes_are_known(
     response = api.get(f"{LIST}?visitor_country=CHN&host_country=QQQ")
     assert response.status_code == 400
     assert response.json()["errors"] == {"host_country": ["unknown country code 'QQQ'"]}
+
+
+def test_multilateral_filter_and_fields(api, countries):
+    parade = VisitFactory(kind="event", multilateral=True, notes="Xinhua gives 2-4 Sep")
+    talks = VisitFactory(kind="official", start_date=dt.date(2006, 1, 10))
+    assert ids(api.get(f"{LIST}?multilateral=false")) == [talks.pk]
+    assert ids(api.get(f"{LIST}?multilateral=true")) == [parade.pk]
+    detail = api.get(f"{LIST}{parade.pk}/").json()
+    assert (detail["multilateral"], detail["notes"]) == (True, "Xinhua gives 2-4 Sep")
+    bad = api.get(f"{LIST}?multilateral=perhaps")
+    assert bad.status_code == 400 and "multilateral" in bad.json()["errors"]

@@ -131,8 +131,8 @@ def test_round_trip_is_lossless(countries):
     header, *lines = first.splitlines()
     assert header.split(",") == COLUMNS
     assert lines[0].startswith(
-        "1958-11,,Kim Il-sung,Premier,PRK,CHN,leader,state,official,"
-        "Mao Zedong; Zhou Enlai,Beijing; Wuhan,Friendship,"
+        "1958-11,,Kim Il-sung,Premier,PRK,CHN,leader,state,official,false,"
+        "Mao Zedong; Zhou Enlai,Beijing; Wuhan,Friendship,,"
     )
     assert "김정은 Kim Jong-un" in first and "Première" in first
 
@@ -407,3 +407,24 @@ def test_a_kosovo_visit_imports(countries):
     visit = Visit.objects.get()
     assert (visit.visitor_country_id, visit.visitor_country.name) == ("XKX", "Kosovo")
     assert visit.visitor_country.user_assigned and "user-assigned" in visit.visitor_country.note
+
+
+def test_multilateral_and_notes_are_columns(countries):
+    text = (
+        "start_date,visitor,visitor_country,host_country,kind,multilateral,notes\n"
+        "2015-09-03,Choe Ryong-hae,PRK,CHN,event,Yes,Parade; Xinhua gives 2-4 Sep\n"
+        "2015-10-09,Liu Yunshan,CHN,PRK,event,,\n"
+    )
+    assert load(text).created == 2
+    parade, anniversary = Visit.objects.order_by("start_date")
+    assert (parade.multilateral, parade.notes) == (True, "Parade; Xinhua gives 2-4 Sep")
+    assert (anniversary.multilateral, anniversary.notes) == (False, "")
+    bad = load(text.replace("Yes", "perhaps"))
+    assert [str(e) for e in bad.errors] == [
+        "row 2, column multilateral: 'perhaps' is not true or false"
+    ]
+    partial = "start_date,visitor,visitor_country,host_country,purpose\n"
+    partial += "2015-09-03,Choe Ryong-hae,PRK,CHN,Attended the parade\n"
+    assert load(partial).updated == 1
+    parade.refresh_from_db()  # a column the file lacks leaves the recorded value alone
+    assert (parade.multilateral, parade.notes) == (True, "Parade; Xinhua gives 2-4 Sep")

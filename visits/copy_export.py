@@ -47,8 +47,10 @@ SELECT
   to_char(v.end_date, 'YYYY-MM-DD'),
   NULLIF(p.name, ''), NULLIF(v.visitor_title, ''), v.visitor_country_id, v.host_country_id,
   CASE v.level {_LEVELS} END,
-  NULLIF(v.channel, ''), NULLIF(v.kind, ''), h.names, NULLIF(v.places, ''),
-  NULLIF(v.purpose, ''), s.urls, s.titles, NULLIF(v.confidence, ''), NULLIF(v.status, ''),
+  NULLIF(v.channel, ''), NULLIF(v.kind, ''),
+  CASE WHEN v.multilateral THEN 'true' ELSE 'false' END, h.names, NULLIF(v.places, ''),
+  NULLIF(v.purpose, ''), NULLIF(v.notes, ''), s.urls, s.titles, NULLIF(v.confidence, ''),
+  NULLIF(v.status, ''),
   NULLIF(v.external_id, '')
 FROM visits_visit v
 JOIN visits_person p ON p.id = v.visitor_id

@@ -43,8 +43,10 @@ FIELDS = (
     "level",
     "channel",
     "kind",
+    "multilateral",
     "places",
     "purpose",
+    "notes",
     "confidence",
     "status",
     "external_id",
@@ -116,7 +118,9 @@ def _rows(records: list[tuple]) -> list[tuple]:
 def _row(record: tuple, hosts, sources) -> tuple:
     """One visit as visits.interchange.visit_row writes it, in COLUMNS order."""
     (pk, start, precision, end, visitor, title, visitor_country, host_country, level) = record[:9]
-    channel, kind, places, purpose, confidence, status, external_id = record[9:]
+    channel, kind, multilateral, places, purpose, notes, confidence, status, external_id = record[
+        9:
+    ]
     urls = "; ".join(url for url, _ in sources)
     if len(sources) > 1:
         titles = "; ".join(t.replace(SEPARATOR, ",") for _, t in sources)
@@ -132,9 +136,11 @@ def _row(record: tuple, hosts, sources) -> tuple:
         LEVEL_SLUGS[level],
         channel,
         kind,
+        "true" if multilateral else "false",
         "; ".join(hosts),
         places,
         purpose,
+        notes,
         urls,
         titles,
         confidence,

@@ -244,6 +244,13 @@ class VisitFilter(filters.FilterSet):
         help_text="Rank threshold: this level or above (minister = CSIS's threshold).",
     )
     kind, exclude_kind = values("kind", "Kind", choices=Kind.choices)
+    multilateral = OneOfFilter(
+        label="Multilateral",
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_multilateral",
+        help_text="true: visits to an event the host opened to other countries (a congress, "
+        "a parade, a summit); false: the bilateral ones (docs/codebook.md).",
+    )
     channel, exclude_channel = values("channel", "Channel", choices=Channel.choices)
     confidence, exclude_confidence = values("confidence", "Confidence", choices=Confidence.choices)
     min_confidence = OneOfFilter(
@@ -315,6 +322,9 @@ class VisitFilter(filters.FilterSet):
 
     def filter_min_confidence(self, qs, name, value):
         return qs.confidence_at_least(value)
+
+    def filter_multilateral(self, qs, name, value):
+        return qs.filter(multilateral=value == "true")
 
     def filter_noop(self, qs, name, value):
         return qs

@@ -196,7 +196,7 @@ def _plan_new(plan, record, visitor, hosts, user, trips) -> None:
     status = record.status or Status.DRAFT
     _check(user, None, status, len(record.sources))
     values = {name: getattr(record, attr) for name, attr in ATTRS.items()}
-    values.update(status=status, visitor_id=visitor, notes="", version=1)
+    values.update(status=status, visitor_id=visitor, version=1)
     values["start_latest"] = latest_possible_date(record.start_date, record.date_precision)
     trips.refuse_duplicate(visitor, record, values["start_latest"])
     plan.new.append(RowPlan(record, values, None, hosts, list(record.sources), []))

@@ -31,9 +31,11 @@ COLUMNS = [
     "level",
     "channel",
     "kind",
+    "multilateral",
     "hosts",
     "places",
     "purpose",
+    "notes",
     "source_url",
     "source_title",
     "confidence",
@@ -72,9 +74,11 @@ class VisitRecord:
     level: int
     channel: str
     kind: str
+    multilateral: bool
     hosts: tuple[str, ...]
     places: str
     purpose: str
+    notes: str
     sources: tuple[tuple[str, str], ...]
     confidence: str
     status: str | None  # None: the cell was empty (a new visit is a draft, an update keeps it)
@@ -144,6 +148,19 @@ def _level(value: str) -> int:
 
 
 _URL = re.compile(r"https?://[^/?#\s]*\.[^\s]*\Z", re.IGNORECASE)
+
+
+BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def _boolean(value: str) -> bool:
+    """`multilateral`: true/false (also yes/no, 1/0, any case); empty is false."""
+    if not value:
+        return False
+    try:
+        return BOOLEANS[value.lower()]
+    except KeyError:
+        raise ValueError(f"{value!r} is not true or false") from None
 
 
 def _check_url(url: str) -> None:
@@ -222,6 +239,7 @@ def parse_row(number: int, raw: dict, countries: CountryResolver):
         ("visitor_country", countries.resolve),
         ("host_country", countries.resolve),
         ("level", _level),
+        ("multilateral", _boolean),
         *_CHOICES.items(),
         ("source_url", lambda v: _sources(v, get("source_title", ""))),
     )
@@ -268,9 +286,11 @@ def _record(number: int, raw: dict, values: dict) -> VisitRecord:
         values["level"],
         values["channel"],
         values["kind"],
+        values["multilateral"],
         tuple(_listed(get("hosts", ""))),
         "; ".join(_listed(get("places", ""))),
         get("purpose", ""),
+        get("notes", ""),
         values["source_url"],
         values["confidence"],
         values["status"],
@@ -408,9 +428,11 @@ def visit_row(visit: Visit) -> dict[str, str]:
         "level": Level(visit.level).slug,
         "channel": visit.channel,
         "kind": visit.kind,
+        "multilateral": "true" if visit.multilateral else "false",
         "hosts": "; ".join(h.name for h in visit.hosts.all()),
         "places": visit.places,
         "purpose": visit.purpose,
+        "notes": visit.notes,
         "source_url": "; ".join(s.url for s in sources),
         "source_title": "; ".join(s.title.replace(SEPARATOR, ",") for s in sources)
         if len(sources) > 1

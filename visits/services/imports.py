@@ -26,8 +26,10 @@ ROW_FIELDS = [
     "level",
     "channel",
     "kind",
+    "multilateral",
     "places",
     "purpose",
+    "notes",
     "confidence",
     "external_id",
 ]
