@@ -607,3 +607,58 @@ class EraCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme_id}/{self.era_id} {self.visitor_country_id}-{self.host_country_id}"
+
+
+class Correction(models.Model):
+    """A reader's suggestion from /corrections/new/: a correction of a published visit,
+    or a visit that is missing. A queue for editors, nothing more: no correction is
+    ever published or changes a visit by itself; an editor who accepts one makes the
+    change through the admin like any other. `submitter_hash` is a keyed hash of the
+    sender's address (config.clients), never the address, and only for rate limits.
+    A correction is reviewed (by, at) exactly when its status is no longer new."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction of a visit"
+        MISSING = "missing", "Missing visit"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        DUPLICATE = "duplicate", "Duplicate"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CORRECTION)
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    message = models.TextField(max_length=4000)
+    source_url = models.URLField(max_length=500, blank=True)
+    email = models.EmailField(blank=True, help_text="Only to reply to the sender; never shown.")
+    submitter_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewer_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="new", reviewed_at__isnull=True)
+                | (~Q(status="new") & Q(reviewed_at__isnull=False)),
+                name="correction_reviewed_unless_new",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        about = f": {self.visit}" if self.visit_id else ""
+        return f"{self.get_kind_display()}{about} ({self.created_at:%Y-%m-%d})"
