@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
@@ -19,6 +21,7 @@ from visits.admin_forms import SourceFormSet, VisitAdminForm
 from visits.admin_import import VisitImportMixin
 from visits.admin_lists import CountryFilter, DecadeFilter, EstimatedCountPaginator
 from visits.models import (
+    Correction,
     Country,
     Era,
     EraScheme,
@@ -29,6 +32,7 @@ from visits.models import (
     Visit,
 )
 from visits.resources import EXPORT_FORMATS, VisitResource
+from visits.services.corrections import review_corrections
 
 
 class SourceInline(admin.TabularInline):
@@ -334,3 +338,85 @@ class PublishedFigureAdmin(admin.ModelAdmin):
     list_filter = ["publisher", "metric"]
     list_select_related = ["era"]
     search_fields = ["title", "publisher", "quote"]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """Readers' corrections, newest first: a queue. Editors review (the actions, or
+    status and note in the form, through visits.services.corrections); researchers
+    read, without the sender's email. Nothing here changes a visit."""
+
+    list_display = ["created_at", "kind", "status", "visit_link", "source_link", "excerpt"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["visit__visitor"]
+    search_fields = ["message", "source_url"]
+    ordering = ["-created_at", "-id"]
+    fields = [
+        ("kind", "visit_link", "created_at"),
+        "message",
+        ("source_url", "email"),
+        ("status", "reviewed_by", "reviewed_at"),
+        "reviewer_note",
+    ]
+    readonly_fields = [
+        "kind",
+        "visit_link",
+        "created_at",
+        "message",
+        "source_url",
+        "email",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    actions = ["mark_accepted", "mark_rejected", "mark_duplicate"]
+
+    @admin.display(description="visit", ordering="visit")
+    def visit_link(self, correction):
+        if correction.visit_id is None:
+            return "—"
+        url = reverse("admin:visits_visit_change", args=[correction.visit_id])
+        return format_html('<a href="{}">{}</a>', url, correction.visit)
+
+    @admin.display(description="source")
+    def source_link(self, correction):
+        url = correction.source_url
+        if not url:
+            return "—"
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', url, url)
+
+    @admin.display(description="message")
+    def excerpt(self, correction):
+        return Truncator(correction.message).chars(120)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [f if f != ("source_url", "email") else "source_url" for f in fields]
+
+    def has_add_permission(self, request):
+        return False  # readers send them, at /corrections/new/
+
+    def save_model(self, request, obj, form, change):
+        """Status and note through the review service, which records who and when."""
+        if "status" not in form.changed_data:
+            obj.save(update_fields=["reviewer_note"])
+            return
+        note = obj.reviewer_note
+        review_corrections(user=request.user, corrections=[obj.pk], status=obj.status, note=note)
+
+    def _mark(self, request, queryset, status):
+        done = review_corrections(user=request.user, corrections=_pks(queryset), status=status)
+        self.message_user(request, f"Marked {done} corrections {status}.")
+
+    @admin.action(description="Mark accepted (edit the visit itself)", permissions=["change"])
+    def mark_accepted(self, request, queryset):
+        self._mark(request, queryset, Correction.Status.ACCEPTED)
+
+    @admin.action(description="Mark rejected", permissions=["change"])
+    def mark_rejected(self, request, queryset):
+        self._mark(request, queryset, Correction.Status.REJECTED)
+
+    @admin.action(description="Mark duplicate", permissions=["change"])
+    def mark_duplicate(self, request, queryset):
+        self._mark(request, queryset, Correction.Status.DUPLICATE)

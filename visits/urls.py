@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits import partners, views
+from visits import corrections, partners, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,5 +17,7 @@ urlpatterns = [
     ),
     path("partners/", partners.partners, name="partners"),
     path("about/", views.about, name="about"),
+    path("corrections/new/", corrections.new_correction, name="correction-new"),
+    path("corrections/thanks/", corrections.thanks, name="correction-thanks"),
     path("releases/<str:version>.zip", views.release_download, name="release-download"),
 ]
