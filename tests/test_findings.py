@@ -24,7 +24,7 @@ def test_like_for_like_sets_each_figure_beside_its_own_rule(seeded, django_asser
     assert [(r.era, r.figure.value, r.figure.recorded) for r in finding.totals] == [
         ("Xi Jinping", 7, 9),
         ("Hu Jintao", 54, 57),
-        ("Mao Zedong", 21, 25),
+        ("Mao Zedong", 21, 26),
     ]
     for row in finding.rows:
         figure = PublishedFigure.objects.get(pk=row.figure.figure_id)
@@ -42,7 +42,9 @@ def test_figure_gaps_group_the_recorded_visits(seeded, django_assert_num_queries
         gap, visits = gaps[f.pk], recorded(f)
         assert gap.recorded == visits.count() and gap.value == f.value
         groups = {g.slug: g for g in gap.groups}
-        assert groups["event"].count == visits.filter(kind="event").count()
+        assert groups["multilateral"].count == visits.filter(multilateral=True).count()
+        bilateral = visits.filter(kind="event", multilateral=False).count()
+        assert groups["event"].count == bilateral
         assert groups["transit"].count == visits.filter(kind="transit").count()
         assert groups["low-confidence"].count == visits.filter(confidence="low").count()
         if f.metric == "total":
@@ -50,7 +52,11 @@ def test_figure_gaps_group_the_recorded_visits(seeded, django_assert_num_queries
             assert groups["at-threshold"].params == {"level": Level(f.min_level).slug}
         else:
             assert "at-threshold" not in groups
-        grouped = visits.filter(kind__in=["event", "transit"]) | visits.filter(confidence="low")
+        grouped = (
+            visits.filter(kind__in=["event", "transit"])
+            | visits.filter(multilateral=True)
+            | visits.filter(confidence="low")
+        )
         if f.metric == "total":
             grouped = grouped | visits.filter(level=f.min_level)
         assert gap.other == gap.recorded - grouped.distinct().count()
@@ -69,8 +75,10 @@ def test_each_group_names_its_first_visits_by_date(seeded, django_assert_num_que
     for f in figures:
         visits = recorded(f).order_by("start_date", "pk")
         for group in gaps[f.pk].groups:
-            params = {"level": f.min_level} if group.slug == "at-threshold" else group.params
-            first = list(visits.filter(**params).values_list("pk", flat=True)[:2])
+            match = dict(findings.GROUPS_MATCH[group.slug])
+            if group.slug == "at-threshold":
+                match = {"level": f.min_level}
+            first = list(visits.filter(**match).values_list("pk", flat=True)[:2])
             assert [v.id for v in group.visits] == first
             assert group.more == group.count - len(first)
     assert any(g.more for gap in gaps.values() for g in gap.groups)  # some are cut short
@@ -78,10 +86,10 @@ def test_each_group_names_its_first_visits_by_date(seeded, django_assert_num_que
 
 def test_xi_gap_names_the_parade_and_the_belt_and_road_forum(seeded):
     xi = PublishedFigure.objects.get(era__slug="xi")
-    events = {g.slug: g for g in findings.figure_gaps([xi])[xi.pk].groups}["event"]
+    events = {g.slug: g for g in findings.figure_gaps([xi])[xi.pk].groups}["multilateral"]
     days = {v.label.split(" (")[1].rstrip(")") for v in events.visits}
     assert {"2 September 2015", "14 May 2017"} <= days
-    assert events.params == {"kind": "event"}
+    assert events.params == {"multilateral": "true"}
 
 
 def test_no_figures_no_gaps(db):
@@ -102,7 +110,7 @@ def test_api_published_entries_link_exactly_their_visits(client, seeded):
 def test_about_lists_each_gap_by_group(client, seeded):
     page = client.get("/about/").content.decode()
     xi = PublishedFigure.objects.get(era__slug="xi", metric="total")
-    assert f"/visits/?figure={xi.pk}&amp;kind=event" in page
+    assert f"/visits/?figure={xi.pk}&amp;multilateral=true" in page
     assert "Choe Ryong-hae (2 September 2015)" in page and "Kim Yong-jae (14 May 2017)" in page
     assert "does not say which count is wrong" in page
     gaps = findings.pair_figure_gaps(pair=PAIR)

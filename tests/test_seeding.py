@@ -6,6 +6,7 @@ from django.db.models.fields import AutoFieldMixin
 
 from tests.conftest import SEED_LOADS
 from visits.models import Country, Era, Person, PublishedFigure, Source, Visit
+from visits.querysets import search_key
 from visits.seeding import seed
 from visits.stats import era_comparison
 
@@ -28,11 +29,63 @@ def test_every_fixture_loads_against_current_migrations(seeded):
 
 def test_seed_is_idempotent(seeded):
     counts = [m.objects.count() for m in (Visit, Person, Source, Era, PublishedFigure)]
-    history = [Visit.history.count(), Era.history.count(), Person.history.count()]
+    history = [m.history.count() for m in (Visit, Era, Person, Source)]
     reports = seed()
     assert reports[0].created == reports[0].updated == 0
     assert [m.objects.count() for m in (Visit, Person, Source, Era, PublishedFigure)] == counts
-    assert [Visit.history.count(), Era.history.count(), Person.history.count()] == history
+    assert [m.history.count() for m in (Visit, Era, Person, Source)] == history
+
+
+def test_sources_are_described_through_the_write_path(seeded):
+    source = Source.objects.get(
+        url="https://www.caixinglobal.com/2018-03-28/a-history-of-visits-by-north-korean-leaders-to-china-101227794.html",
+        visit__start_date=dt.date(1953, 11, 12),
+    )
+    assert (source.title, source.publisher) == (
+        "A History of Visits by North Korean Leaders to China",
+        "Caixin Global",
+    )
+    assert source.published_date == dt.date(2018, 3, 28)
+    assert source.history.filter(history_change_reason="sources described").exists()
+    described = Visit.objects.published().filter(sources__publisher__gt="").distinct().count()
+    assert described / Visit.objects.published().count() >= 0.8
+
+
+@pytest.mark.parametrize(
+    "spelling", ["金正日", "김정일", "Kim Jong Il", "kim chong-il", "Kim Chŏng-il", "KimJongIl"]
+)
+def test_a_person_is_found_by_any_script_or_romanisation(seeded, client, spelling):
+    kim = Person.objects.get(name="Kim Jong-il")
+    assert kim in Person.objects.filter(search_key__contains=search_key(spelling))
+    page = client.get("/visits/", {"visitor": spelling})
+    assert page.status_code == 200
+    assert {v.visitor_id for v in page.context["page"].object_list} == {kim.pk}
+
+
+def test_an_import_matches_a_person_by_native_name_or_alias(seeded):
+    from visits.importing import import_rows
+
+    xi = Person.objects.get(name="Xi Jinping")
+    rows = [
+        {
+            "start_date": "2030-01-02",
+            "visitor": name,
+            "visitor_country": "CHN",
+            "host_country": "PRK",
+            "external_id": f"test-{n}",
+        }
+        for n, name in enumerate(["习近平", "習近平"])
+    ]
+    report = import_rows(rows, dry_run=True, allow_duplicates=True)
+    assert report.errors == [] and report.people_created == 0
+
+
+def test_the_two_kim_yong_ils_are_two_people(seeded):
+    premier = Person.objects.get(name="Kim Yong-il (premier)")
+    official = Person.objects.get(name="Kim Yong-il")
+    assert "金英日" in premier.aliases and "金永日" in official.aliases
+    assert premier.visits.get().start_date == dt.date(2009, 3, 17)
+    assert premier.hosted_visits.filter(visitor__name="Wen Jiabao").exists()
 
 
 def test_csis_comparison_as_of_2018(seeded):

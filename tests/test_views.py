@@ -40,7 +40,7 @@ def test_home_leads_with_the_finding_then_todays_totals(client, seeded):
     assert sentence.startswith(
         "As CSIS counted on 28 March 2018: Xi Jinping 7 published, 9 recorded"
     )
-    assert sentence + " \u2014 per year in office by then, 1.7, 5.7 and 0.9 recorded here." in page
+    assert sentence + " \u2014 per year in office by then, 1.7, 5.7 and 1.0 recorded here." in page
     assert page.index(sentence) < page.index('id="fig-finding"') < page.index("Today's totals")
     assert "Under Xi Jinping (since November 2012):" in page
     for chart in ["finding", "era-comparison", "timeline", "rate", "window", "leader-visits"]:
@@ -120,17 +120,17 @@ def test_compare_kind_and_confidence_controls_narrow_every_count(client, seeded)
         .filter(figure_q(figure("xi")))
         .count()
     )
-    assert xi.total == expected == 4
+    assert xi.total == expected == 6
     checked = re.findall(
         r'<input type="checkbox" name="exclude_kind" value="(\w+)"[^>]*checked', page(response)
     )
     assert checked == ["event", "transit"]
     repeated = client.get("/compare/?as_of=2018-03-28&exclude_kind=event&exclude_kind=transit")
-    assert next(r for r in repeated.context["comparison"].rows if r.slug == "xi").total == 4
+    assert next(r for r in repeated.context["comparison"].rows if r.slug == "xi").total == 6
     rows = list(
         csv.reader(io.StringIO(client.get(f"/compare/era-comparison.csv?{query}").content.decode()))
     )
-    assert next(r for r in rows if r[0] == "Xi Jinping")[5] == "4"
+    assert next(r for r in rows if r[0] == "Xi Jinping")[5] == "6"
     assert client.get("/compare/?exclude_kind=parade").status_code == 400
 
 
@@ -187,9 +187,9 @@ def test_visit_list_filters_sorts_pages_and_links_csv(client, seeded):
 
 
 def test_visit_detail_shows_everything_and_hides_drafts(client, seeded):
-    visit = Visit.objects.get(visitor__name="Kim Il-sung", start_date=dt.date(1958, 11, 1))
+    visit = Visit.objects.get(visitor__name="Zhou Enlai", start_date=dt.date(1970, 4, 1))
     page = client.get(f"/visits/{visit.pk}/").content.decode()
-    assert "November 1958" in page and "1 November 1958" not in page
+    assert "April 1970" in page and "1 April 1970" not in page
     assert "date known to the month" in page
     assert visit.sources.first().url in page
     assert "Cite this record" in page and f"record {visit.pk}" in page
@@ -240,7 +240,7 @@ def test_person_era_about_pages(client, seeded):
         "Mr. and Mrs. Kim Go to Beijing",
         "How to cite",
         "does not say which count is wrong",
-        f"/visits/?figure={figure('xi').pk}&amp;kind=event",
+        f"/visits/?figure={figure('xi').pk}&amp;multilateral=true",
         "Third Plenum",
     ]:
         assert text in about, text
@@ -393,3 +393,9 @@ def test_about_shows_the_codebook_from_its_file(client, db):
     row = "<td>Premier (Zhou Enlai, Hua Guofeng, Li Peng, Zhu Rongji, Wen Jiabao, Li Keqiang, Li Qiang)</td>"
     assert row in about
     assert "Premier (Zhou Enlai" in CODEBOOK.read_text(encoding="utf-8")
+
+
+def test_visit_page_shows_notes_and_the_multilateral_flag(client, countries):
+    visit = VisitFactory(kind="event", multilateral=True, notes="KCNA gives 2-4 September.")
+    page = client.get(f"/visits/{visit.pk}/").content.decode()
+    assert "at a multilateral event" in page and "KCNA gives 2-4 September." in page

@@ -149,12 +149,30 @@ class FigureGap:
         return self.recorded - self.value
 
 
+# (slug, label, the field values a group's visits have, the same as /visits/ filters)
 GROUPS = (
-    ("event", "Multilateral events and celebrations", {"kind": Kind.EVENT.value}),
-    ("transit", "Transits", {"kind": Kind.TRANSIT.value}),
-    ("low-confidence", "Low-confidence records", {"confidence": Confidence.LOW.value}),
-    ("at-threshold", "Rank exactly at the threshold", {}),
+    (
+        "multilateral",
+        "Visits to multilateral events (congresses, parades, forums, summits)",
+        {"multilateral": True},
+        {"multilateral": "true"},
+    ),
+    (
+        "event",
+        "Bilateral anniversaries and ceremonies",
+        {"kind": Kind.EVENT.value, "multilateral": False},
+        {"kind": Kind.EVENT.value, "multilateral": "false"},
+    ),
+    ("transit", "Transits", {"kind": Kind.TRANSIT.value}, {"kind": Kind.TRANSIT.value}),
+    (
+        "low-confidence",
+        "Low-confidence records",
+        {"confidence": Confidence.LOW.value},
+        {"confidence": Confidence.LOW.value},
+    ),
+    ("at-threshold", "Rank exactly at the threshold", {}, {}),
 )
+GROUPS_MATCH = {slug: match for slug, _, match, _ in GROUPS}
 EXAMPLES = 5  # visits named per group; the group's link lists them all
 
 
@@ -166,7 +184,7 @@ def figure_gaps(
 ) -> dict[int, FigureGap]:
     """For each figure (by id), its recorded visits (those `stats.figure_q` counts
     among the figure's pair) counted by why a publication may have counted them
-    differently: multilateral events (kind event), transits, low confidence, and a
+    differently: multilateral events, bilateral ceremonies, transits, low confidence, and a
     rank exactly at the figure's threshold (totals only). Each group names its first
     `examples` visits by (start_date, pk). One query of counts, and one per group
     with visits to name (none if `examples` is 0)."""
@@ -187,14 +205,14 @@ def figure_gaps(
     return {f.pk: _gap(f, rules[f.pk], counts, base, examples) for f in figures}
 
 
-FIELDS = ("kind", "confidence", "level")  # what the groups are told apart by
+FIELDS = ("kind", "multilateral", "confidence", "level")  # what the groups are told apart by
 
 
 def _gap(figure: PublishedFigure, rule: Q, counts: list[dict], base, examples: int) -> FigureGap:
     mine = [c for c in counts if c[f"f{figure.pk}"]]
     groups = []
     matches = _matches(figure)
-    for slug, label, params in GROUPS:
+    for slug, label, _, params in GROUPS:
         if slug in matches:
             n = sum(c["n"] for c in mine if _is(c, matches[slug]))
             named = _examples(base.filter(rule, **matches[slug]), examples) if n else []
@@ -206,7 +224,7 @@ def _gap(figure: PublishedFigure, rule: Q, counts: list[dict], base, examples: i
 
 def _matches(figure: PublishedFigure) -> dict[str, dict]:
     """slug: the field values of each group that applies to the figure."""
-    out = {slug: params for slug, _, params in GROUPS if params}
+    out = {slug: match for slug, match in GROUPS_MATCH.items() if match}
     if figure.metric == PublishedFigure.Metric.TOTAL:  # a leader count has no rank below
         out["at-threshold"] = {"level": figure.min_level}
     return out

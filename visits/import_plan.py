@@ -51,9 +51,10 @@ class PeopleIndex:
         self.by_key: dict[str, int | NewPerson] = {}
         self.slugs: set[str] = set()
         self._keys: dict[str, str] = {}
-        for pk, name, aliases, slug in Person.objects.values_list("id", "name", "aliases", "slug"):
+        people = Person.objects.values_list("id", "name", "native_name", "aliases", "slug")
+        for pk, name, native_name, aliases, slug in people:
             self.slugs.add(slug)
-            for each in [name, *aliases.split(";")]:
+            for each in [name, native_name, *aliases.split(";")]:
                 if each.strip():
                     self.by_key.setdefault(self.key(each.strip()), pk)
 

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from visits import summary
+from visits import services, summary
 from visits.importing import ImportReport, import_rows
 from visits.interchange import read_csv
-from visits.models import Country, Era, EraScheme, Level, Person, PublishedFigure
+from visits.models import Country, Era, EraScheme, Level, Person, PublishedFigure, Visit
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 VISIT_FILES = ["china_dprk_visits.csv"]
@@ -170,12 +170,44 @@ def seed_visits() -> list[ImportReport]:
     return reports
 
 
+def describe_sources() -> int:
+    """Give the seeded visits' sources the titles, publishers, dates and archive links of
+    fixtures/sources.csv (by URL), through the write service, for the visits whose
+    sources differ; returns how many visits changed (none on a second run)."""
+    with open(FIXTURES / "sources.csv", encoding="utf-8") as handle:
+        described = {row["url"]: _description(row) for row in csv.DictReader(handle)}
+    changed = 0
+    visits = Visit.objects.filter(sources__url__in=described).distinct()
+    for visit in visits.prefetch_related("sources"):
+        current = [
+            {f: getattr(s, f) for f in ("id", "url", *SOURCE_FIELDS)} for s in visit.sources.all()
+        ]
+        wanted = [{**s, **described.get(s["url"], {})} for s in current]
+        if wanted != current:
+            services.update_visit(
+                user=None, visit=visit, values={}, sources=wanted, reason="sources described"
+            )
+            changed += 1
+    return changed
+
+
+SOURCE_FIELDS = ("title", "publisher", "published_date", "archive_url")
+
+
+def _description(row: dict) -> dict:
+    described = {f: row[f] for f in ("title", "publisher", "archive_url") if row[f]}
+    if row["published_date"]:
+        described["published_date"] = dt.date.fromisoformat(row["published_date"])
+    return described
+
+
 @transaction.atomic
 def seed() -> list[ImportReport]:
     seed_countries()
     seed_people()
     seed_eras()
     reports = seed_visits()
+    describe_sources()
     seed_published_figures()
     summary.rebuild()  # the import keeps it current; this also covers changed eras
     return reports
