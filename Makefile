@@ -54,9 +54,12 @@ bench: $(VENV)/.bench-installed staticfiles/staticfiles.json
 bench-pages: $(VENV)/.installed
 	$(PY) bench/page_weight.py
 
-# 50 readers for 60 s on the seed under the shipped gunicorn (bench/readers.py --help).
+# 50 readers for 60 s on the seed under the shipped gunicorn, on PostgreSQL and Redis as
+# docker-compose.yml runs them (bench/readers.py --help; without DATABASE_URL: SQLite).
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/summitry_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/3
 load: $(VENV)/.installed staticfiles/staticfiles.json
-	$(PY) bench/readers.py $(LOAD_ARGS)
+	DATABASE_URL=$(LOAD_DATABASE_URL) REDIS_URL=$(LOAD_REDIS_URL) $(PY) bench/readers.py --fresh $(LOAD_ARGS)
 
 # PostgreSQL backups in pg_dump's custom format: `make backup` writes $(BACKUP) from
 # DATABASE_URL; `make restore` loads it into the (empty) database DATABASE_URL names.

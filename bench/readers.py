@@ -101,12 +101,32 @@ def serve_seed(port: int):
     return url, serving("gunicorn", gunicorn_argv(port), env, url + "/healthz", log)
 
 
+def start_fresh() -> None:
+    """An empty PostgreSQL database and Redis database, as a new deployment has."""
+    from bench import prepare
+
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        prepare.recreate_database(url)
+    if os.environ.get("REDIS_URL"):
+        import redis
+
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50, help="concurrent readers (50)")
     parser.add_argument("--seconds", type=float, default=60, help="how long they read (60)")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (a free one)")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="recreate DATABASE_URL's PostgreSQL database and empty REDIS_URL's first",
+    )
     args = parser.parse_args()
+    if args.fresh:
+        start_fresh()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
     from bench.load import run_mix
     from bench.page_weight import free_port
