@@ -33,26 +33,11 @@ from visits.models import (
     Visit,
 )
 from visits.release_schema import CITATION, TABLES, datapackage
+from visits.services.imports import ROW_FIELDS
 
-# The fields whose change is a change of a visit in the change log.
-COMPARED = [
-    "start_date",
-    "date_precision",
-    "end_date",
-    "visitor_id",
-    "visitor_title",
-    "visitor_country_id",
-    "host_country_id",
-    "level",
-    "channel",
-    "kind",
-    "multilateral",
-    "places",
-    "purpose",
-    "notes",
-    "confidence",
-    "external_id",
-]
+# The fields whose change is a change of a visit in the change log: what an
+# interchange row sets, and the visitor.
+COMPARED = [*ROW_FIELDS, "visitor_id"]
 
 
 @dataclass(frozen=True)
