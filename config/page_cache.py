@@ -2,10 +2,11 @@
 
 Readers without a session or credentials all see the same pages, which change only
 when the published data do. So a page is cached whole (after compression, with its
-headers) under the published data version, today's date (a page's default as-of
-date) and what Django's cache keys always hold: the URL and the request headers the
-response varies on. A write that readers can see moves the published version, so no
-reader ever gets a page older than the data; a draft's edit moves nothing.
+headers) under the published data version, the latest release (which pages name),
+today's date (a page's default as-of date) and what Django's cache keys always hold:
+the URL and the request headers the response varies on. A write that readers can see
+moves the published version, so no reader ever gets a page older than the data; a
+draft's edit moves nothing.
 
 Not cached: the API (its answers are throttled per client and tagged for conditional
 requests; api.conditional caches what is costly), the admin, downloads of releases,
@@ -48,10 +49,11 @@ class PublishedPageCacheMiddleware:
         if not _cacheable(request):
             return self.get_response(request)
         try:
-            version = DataVersion.current().published_version
+            data = DataVersion.current()
         except (OperationalError, InterfaceError):  # asking again would wait as long again
             return unavailable(request)
-        prefix = f"page.{version}.{dt.date.today()}"
+        # The latest release too: pages say which release they show.
+        prefix = f"page.{data.published_version}.{data.release}.{dt.date.today()}"
         key = get_cache_key(request, prefix, "GET", cache=cache)
         hit = cache.get(key) if key else None
         if hit is not None:

@@ -47,3 +47,12 @@ def test_sessions_credentials_and_the_api_reach_the_view(
     client.get(f"/visits/{visit.pk}/")
     with django_assert_num_queries(1):
         client.get(f"/visits/{visit.pk}/")
+
+
+def test_a_release_is_named_on_the_next_page(client, countries, tmp_path):
+    from django.core.management import call_command
+
+    visit = VisitFactory()
+    assert "unreleased (no release yet)" in client.get(f"/visits/{visit.pk}/").content.decode()
+    call_command("release_dataset", "--version", "1.0", "-o", str(tmp_path))
+    assert ">release 1.0</a>" in client.get(f"/visits/{visit.pk}/").content.decode()
