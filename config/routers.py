@@ -21,15 +21,24 @@ def replicas() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith("replica")]
 
 
+# The database cache's table (settings.CACHES without Redis) is the primary's: a value
+# set is read back at once, and setting one (every throttled request does) is no write
+# of the data that would send the request's later reads to the primary.
+CACHE_APP = "django_cache"
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
+        if model._meta.app_label == CACHE_APP:
+            return DEFAULT_DB_ALIAS
         if _wrote.get() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
         choices = replicas()
         return random.choice(choices) if choices else DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints):
-        _wrote.set(True)
+        if model._meta.app_label != CACHE_APP:
+            _wrote.set(True)
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
