@@ -56,4 +56,7 @@ def test_no_csp_violation_anywhere(site, page):
         page.goto(site + url)
         page.wait_for_load_state("networkidle")
     assert violations == []
-    assert [p for p in page.problems if "cdn.redoc.ly" not in p] == []
+    # A load the browser itself abandoned (an image still coming when the admin's page
+    # settled) is no refusal by the policy, which shows as ERR_BLOCKED_BY_CSP.
+    abandoned = "net::ERR_ABORTED"
+    assert [p for p in page.problems if "cdn.redoc.ly" not in p and abandoned not in p] == []
