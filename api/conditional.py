@@ -24,9 +24,9 @@ from django.utils.http import http_date, parse_etags, quote_etag
 
 from visits import releases
 from visits.models import DataVersion
+from visits.releases import RELEASE_HEADER
 
 SAFE = ("GET", "HEAD")
-RELEASE_HEADER = "Summitry-Release"  # which release of the data an answer holds
 CACHE_SECONDS = 3600
 
 

@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.functional import SimpleLazyObject
 
 from visits import citation, releases
+from visits.releases import RELEASE_HEADER
 
 DOWNLOAD_PATH = "/api/v1/visits/export.csv"
 
@@ -101,6 +102,3 @@ class CitationLinkMiddleware:
             if RELEASE_HEADER not in response:  # the API's own says it already
                 response[RELEASE_HEADER] = releases.label()
         return response
-
-
-RELEASE_HEADER = "Summitry-Release"  # as api.conditional's

@@ -47,6 +47,9 @@ class Change:
     fields: tuple[str, ...] = ()
 
 
+RELEASE_HEADER = "Summitry-Release"  # which release of the data an answer holds
+
+
 def label(data: DataVersion | None = None) -> str:
     """Which release the public data are: "release 1.0", "unreleased changes since
     release 1.0", or "unreleased (no release yet)"; from the data-version row."""

@@ -18,6 +18,7 @@ from visits import services, summary
 from visits.importing import ImportReport, import_rows
 from visits.interchange import read_csv
 from visits.models import Country, Era, EraScheme, Level, Person, PublishedFigure, Visit
+from visits.services.visits import SOURCE_FIELDS
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 VISIT_FILES = ["china_dprk_visits.csv"]
@@ -179,9 +180,7 @@ def describe_sources() -> int:
     changed = 0
     visits = Visit.objects.filter(sources__url__in=described).distinct()
     for visit in visits.prefetch_related("sources"):
-        current = [
-            {f: getattr(s, f) for f in ("id", "url", *SOURCE_FIELDS)} for s in visit.sources.all()
-        ]
+        current = [{f: getattr(s, f) for f in ("id", *SOURCE_FIELDS)} for s in visit.sources.all()]
         wanted = [{**s, **described.get(s["url"], {})} for s in current]
         if wanted != current:
             services.update_visit(
@@ -189,9 +188,6 @@ def describe_sources() -> int:
             )
             changed += 1
     return changed
-
-
-SOURCE_FIELDS = ("title", "publisher", "published_date", "archive_url")
 
 
 def _description(row: dict) -> dict:

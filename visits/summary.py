@@ -129,7 +129,8 @@ def rebuild(*, schemes: Iterable[int] | None = None) -> None:
     if schemes is not None:
         wanted = wanted.filter(pk__in=list(schemes))
     for scheme in wanted:
-        EraCount.objects.filter(scheme=scheme).delete()  # derived rows, not domain data
+        # write-path: ok (derived rows under the write lock, not domain data)
+        EraCount.objects.filter(scheme=scheme).delete()
         _insert_counts(scheme.pk, list(Era.objects.filter(scheme=scheme).order_by("start_date")))
 
 
