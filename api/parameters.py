@@ -16,7 +16,7 @@ FORMAT = frozenset({"format"})  # DRF's format override, e.g. ?format=json
 FILTERS = frozenset(VisitFilter.base_filters)
 # A comparison reads pair, min_level and scheme itself, and counts by era, so the
 # visit filter `era` (which needs the filter `scheme`) means nothing there.
-STATS_OWN = frozenset({"pair", "min_level", "scheme", "as_of", "window", "facet", "format"})
+STATS_OWN = frozenset({"pair", "side", "min_level", "scheme", "as_of", "window", "facet", "format"})
 STATS_FILTERS = FILTERS - STATS_OWN - {"era"}
 # The visit filters that each computed endpoint or export documents and reads.
 FILTERS_BY_PATH = {

@@ -10,9 +10,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from api.parameters import STATS_OWN
 from api.serializers import LevelField
-from visits import chart_registry, stats
+from visits import abroad, chart_registry, stats
 from visits.filters import PairField, VisitFilter
-from visits.models import EraScheme, Level, Visit
+from visits.models import Country, EraScheme, Level, Visit
 
 
 def filtered_visits(request, exclude: tuple[str, ...] = ()):
@@ -188,16 +188,33 @@ def build_chart(name: str, query: dict, visits):
     return spec.figure(data)
 
 
+class SideQueryField(serializers.CharField):
+    def to_internal_value(self, data):
+        try:
+            return abroad.parse_side(super().to_internal_value(data))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
 class EraComparisonQuery(ComparisonQuery):
     pair = PairQueryField(
         required=False,
-        help_text="Two alpha-3 codes: CHN,PRK. Without it: every partner country of the "
-        "scheme's country, era by era.",
+        help_text="Two alpha-3 codes: CHN,PRK. Without it (and without `side`): every "
+        "partner country of the scheme's country, era by era.",
+    )
+    side = SideQueryField(
+        required=False,
+        help_text="One country against every partner: CHN-any (its visits abroad) or "
+        "any-CHN (its guests), era by era, with the era's leader's own trips.",
     )
 
     def validate(self, data):
-        if "window" in data and "pair" not in data:
-            raise serializers.ValidationError({"window": ["window needs a pair"]})
+        if "pair" in data and "side" in data:
+            raise serializers.ValidationError({"side": ["give a pair or a side, not both"]})
+        if "window" in data and "pair" not in data and "side" not in data:
+            raise serializers.ValidationError({"window": ["window needs a pair or a side"]})
+        if "side" in data and not Country.objects.filter(code=data["side"][0] or data["side"][1]):
+            raise serializers.ValidationError({"side": [f"unknown country in {data['side']}"]})
         return data
 
 
@@ -234,9 +251,71 @@ class PartnerComparisonOutput(serializers.Serializer):
     outside = PartnerRowOutput(many=True, help_text="Visits outside every era, by partner.")
 
 
+class SidePublishedOutput(serializers.Serializer):
+    publisher = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.URLField()
+    as_of = serializers.DateField()
+    metric = serializers.CharField(help_text="total, leader_visits or leader_trips.")
+    unit = serializers.CharField(help_text="visits, or host_countries (distinct).")
+    per_year = serializers.BooleanField(help_text="The value is visits per year over the span.")
+    region = serializers.CharField(help_text="UN M49 region of the partners; empty: any.")
+    direction = serializers.CharField(allow_null=True)
+    min_level = serializers.CharField()
+    first_day = serializers.DateField(source="span.0", help_text="The span counted: from…")
+    last_day = serializers.DateField(source="span.1", help_text="…to this day, inclusive.")
+    value = serializers.FloatField(help_text="The published number.")
+    recorded = serializers.FloatField(help_text="The records' number under the figure's rule.")
+    visits = serializers.IntegerField(help_text="The visits counted for `recorded`.")
+    quote = serializers.CharField()
+    note = serializers.CharField(help_text="How the figure's rule was read.")
+    visits_url = serializers.SerializerMethodField()
+    api_visits_url = serializers.SerializerMethodField()
+
+    def get_visits_url(self, published) -> str:
+        return f"{reverse('visit-list')}?figure={published.figure_id}"
+
+    def get_api_visits_url(self, published) -> str:
+        return f"{reverse('api:visit-list')}?figure={published.figure_id}"
+
+
+class SideEraOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    leader = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    until = serializers.DateField(help_text="End, or the as-of date if earlier.")
+    ongoing = serializers.BooleanField()
+    years = serializers.FloatField()
+    total = serializers.IntegerField(help_text="Visits at or above the threshold.")
+    per_year = serializers.FloatField(allow_null=True)
+    leader_trips = serializers.IntegerField(help_text="The era's leader's own visits.")
+    leader_per_year = serializers.FloatField(allow_null=True)
+    partners = serializers.IntegerField(help_text="Distinct partner countries of `total`.")
+    in_window = serializers.IntegerField(allow_null=True)
+    window_complete = serializers.BooleanField()
+    ambiguous = serializers.IntegerField()
+    published = SidePublishedOutput(many=True)
+
+
+class SideComparisonOutput(serializers.Serializer):
+    side = serializers.CharField(source="direction", help_text="CHN-any or any-CHN.")
+    country = serializers.CharField()
+    country_name = serializers.CharField()
+    scheme = serializers.CharField()
+    scheme_name = serializers.CharField()
+    min_level = serializers.CharField()
+    as_of = serializers.DateField()
+    window = serializers.IntegerField(allow_null=True)
+    eras = SideEraOutput(many=True, source="rows")
+    outside = serializers.IntegerField(help_text="Visits outside every era.")
+    total = serializers.IntegerField()
+
+
 ERA_COMPARISON_RESPONSE = PolymorphicProxySerializer(
     component_name="EraComparisonResult",
-    serializers=[ComparisonOutput, PartnerComparisonOutput],
+    serializers=[ComparisonOutput, PartnerComparisonOutput, SideComparisonOutput],
     resource_type_field_name=None,
     many=False,
 )
@@ -256,4 +335,7 @@ def era_comparison_data(request, args: dict) -> dict:
         args = {**args, "visits": None}
     if args.get("pair"):
         return ComparisonOutput(stats.era_comparison(**args)).data
+    if args.get("side"):
+        return SideComparisonOutput(abroad.side_comparison(**args)).data
+    args.pop("side", None)
     return PartnerComparisonOutput(stats.partner_comparison(**args)).data

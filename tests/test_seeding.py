@@ -24,7 +24,9 @@ def test_every_fixture_loads_against_current_migrations(seeded):
     assert Visit.objects.published().count() == Visit.objects.count() > 150
     assert not Visit.objects.filter(sources__isnull=True).exists()
     assert all(e.description and e.source_url for e in Era.objects.all())
-    assert PublishedFigure.objects.count() == 6
+    assert PublishedFigure.objects.count() == 6 + 7  # CSIS's; Lowy's and ChinaPower's
+    assert Country.objects.get(code="CHN").region == "Asia"
+    assert Country.objects.get(code="XKX").subregion == "Southern Europe"
 
 
 def test_seed_is_idempotent(seeded):

@@ -27,7 +27,7 @@ from visits.filter_fields import (
     invalid,
 )
 from visits.models import Channel, Confidence, Era, Kind, Level, Person, Status, Visit
-from visits.stats import figure_q
+from visits.stats import figure_rule
 
 __all__ = [
     "PairField",
@@ -334,7 +334,7 @@ class VisitFilter(filters.FilterSet):
 
     def filter_figure(self, qs, name, figure):
         """Published visits unless a status is asked for (as the stats count them)."""
-        qs = qs.for_pair(figure.country_a_id, figure.country_b_id).filter(figure_q(figure))
+        qs = qs.filter(figure_rule(figure))
         return qs if self.form.cleaned_data.get("status") else qs.published()
 
     def filter_date_from(self, qs, name, value):

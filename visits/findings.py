@@ -191,9 +191,7 @@ def figure_gaps(
     if not figures:
         return {}
     base = visits if visits is not None else Visit.objects.published()
-    rules = {
-        f.pk: stats.pair_q(f.country_a_id, f.country_b_id) & stats.figure_q(f) for f in figures
-    }
+    rules = {f.pk: stats.figure_rule(f) for f in figures}
     flags = {f"f{pk}": ExpressionWrapper(q, BooleanField()) for pk, q in rules.items()}
     counts = list(
         base.filter(reduce(or_, rules.values()))
@@ -219,7 +217,7 @@ def _gap(figure: PublishedFigure, rule: Q, counts: list[dict], base, examples: i
             groups.append(GapGroup(slug, label, params or _params(figure), n, named))
     grouped = sum(c["n"] for c in mine if any(_is(c, m) for m in matches.values()))
     recorded = sum(c["n"] for c in mine)
-    return FigureGap(figure.pk, figure.value, recorded, groups, recorded - grouped)
+    return FigureGap(figure.pk, figure.published, recorded, groups, recorded - grouped)
 
 
 def _matches(figure: PublishedFigure) -> dict[str, dict]:

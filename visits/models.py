@@ -122,6 +122,10 @@ class Country(models.Model):
     note = models.TextField(
         blank=True, help_text="For an entity outside ISO 3166: its status, who uses the code."
     )
+    # UN M49 (the UN Statistics Division's standard country or area codes), from the
+    # hdx-python-country package's copy of it (visits.regions): "Asia", "Eastern Asia".
+    region = models.CharField(max_length=40, blank=True, help_text="UN M49 region.")
+    subregion = models.CharField(max_length=60, blank=True, help_text="UN M49 sub-region.")
 
     class Meta:
         ordering = ["name"]
@@ -449,20 +453,39 @@ class Era(models.Model):
 
 
 class PublishedFigure(models.Model):
-    """A count that a publication printed for an era, with its source and as-of date.
+    """A number that a publication printed, with its source, its as-of date and the
+    rule it counted by, so that the records can be counted under the same rule.
 
-    `metric` says what was counted: all visits at or above `min_level`, or
-    leader-level visits only. A direction (visitor and host country) narrows it.
+    Of a pair (`country_b` set) or one-sided (`country_b` empty: `country_a`'s visits
+    abroad when `visitor_country` is set, its guests when `host_country` is). `metric`
+    says whose visits: all at or above `min_level`, leader-level ones, or the era's
+    leader's own trips. `unit` says what is counted: visits, or distinct host
+    countries. A `rate` instead of a `value` is visits per year in office. The period
+    is the era's, narrowed by `period_start`/`period_end` when the publication
+    counted another span (2013–2020), and `region` (UN M49) narrows the hosts.
     """
 
     class Metric(models.TextChoices):
         TOTAL = "total", "Visits at or above the threshold"
         LEADER_VISITS = "leader_visits", "Leader-level visits"
+        LEADER_TRIPS = "leader_trips", "The era's leader's own visits"
+
+    class Unit(models.TextChoices):
+        VISITS = "visits", "Visits"
+        HOST_COUNTRIES = "host_countries", "Distinct host countries"
 
     era = models.ForeignKey(Era, on_delete=models.CASCADE, related_name="published_figures")
     country_a = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
-    country_b = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    country_b = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: a one-sided figure (country A and any partner).",
+    )
     metric = models.CharField(max_length=20, choices=Metric.choices, default=Metric.TOTAL)
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.VISITS)
     min_level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MINISTER)
     visitor_country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -470,33 +493,90 @@ class PublishedFigure(models.Model):
     host_country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    value = models.PositiveIntegerField()
+    region = models.CharField(
+        max_length=40, blank=True, help_text="UN M49 region of the host countries, e.g. Asia."
+    )
+    period_start = models.DateField(
+        null=True, blank=True, help_text="Counted from this day, if later than the era's start."
+    )
+    period_end = models.DateField(
+        null=True, blank=True, help_text="Counted up to this day, if earlier than the as-of date."
+    )
+    value = models.PositiveIntegerField(null=True, blank=True)
+    rate = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Instead of a value: visits per year in office over the period.",
+    )
     as_of = models.DateField()
     publisher = models.CharField(max_length=200)
     title = models.CharField(max_length=300)
     url = models.URLField(max_length=1000)
     published_date = models.DateField(null=True, blank=True)
     quote = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True, help_text="How the publication's rule was read, and what is uncertain."
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["era__start_date", "metric", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["era", "country_a", "country_b", "metric", "visitor_country", "url"],
+                fields=[
+                    "era",
+                    "country_a",
+                    "country_b",
+                    "metric",
+                    "unit",
+                    "region",
+                    "visitor_country",
+                    "url",
+                ],
                 name="published_figure_unique",
             ),
             choices_check("min_level", Level, "published_figure_level_valid"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False, rate__isnull=True)
+                | Q(value__isnull=True, rate__isnull=False, unit="visits"),
+                name="published_figure_value_or_rate",
+            ),
+            models.CheckConstraint(
+                condition=~Q(country_b__isnull=True)
+                | Q(visitor_country__isnull=False, host_country__isnull=True)
+                | Q(visitor_country__isnull=True, host_country__isnull=False),
+                name="published_figure_one_sided_has_side",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.publisher}: {self.era} {self.get_metric_display()} = {self.value}"
+        return f"{self.publisher}: {self.era} {self.get_metric_display()} = {self.published}"
+
+    @property
+    def published(self) -> float:
+        """The printed number: the value, or the rate per year."""
+        return float(self.rate) if self.rate is not None else self.value
+
+    @property
+    def one_sided(self) -> bool:
+        return self.country_b_id is None
 
     @property
     def direction(self) -> str | None:
-        if self.visitor_country_id and self.host_country_id:
-            return f"{self.visitor_country_id}-{self.host_country_id}"
+        """ "CHN-PRK"; one-sided "CHN-any" (visits abroad) or "any-CHN" (guests)."""
+        if self.visitor_country_id or self.host_country_id:
+            return f"{self.visitor_country_id or 'any'}-{self.host_country_id or 'any'}"
         return None
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """(first day, last day) counted: the era's span within the period, to as_of."""
+        start = max(filter(None, [self.era.start_date, self.period_start]))
+        ends = [self.as_of, self.period_end]
+        if self.era.end_date:
+            ends.append(self.era.end_date - dt.timedelta(days=1))
+        return start, min(filter(None, ends))
 
 
 class DataVersion(models.Model):

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pycountry
@@ -15,13 +16,15 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from visits import services, summary
+from visits.abroad import parse_side
 from visits.importing import ImportReport, import_rows
 from visits.interchange import read_csv
 from visits.models import Country, Era, EraScheme, Level, Person, PublishedFigure, Visit
+from visits.regions import region_of
 from visits.services.visits import SOURCE_FIELDS
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-VISIT_FILES = ["china_dprk_visits.csv"]
+VISIT_FILES = ["china_dprk_visits.csv", "china_presidents_abroad.csv"]
 
 
 def upsert(model, lookup: dict, values: dict) -> str:
@@ -50,6 +53,7 @@ def pycountry_rows() -> Iterator[dict]:
             "iso_name": c.name,
             "official_name": getattr(c, "official_name", ""),
             "is_former": False,
+            **_regions(c.alpha_3),
         }
     current = {c.alpha_3 for c in pycountry.countries}
     for c in pycountry.historic_countries:
@@ -62,7 +66,13 @@ def pycountry_rows() -> Iterator[dict]:
                 "iso_name": c.name,
                 "official_name": "",
                 "is_former": True,
+                **_regions(c.alpha_3),
             }
+
+
+def _regions(code: str) -> dict:
+    region, subregion = region_of(code)
+    return {"region": region, "subregion": subregion}
 
 
 def seed_countries() -> int:
@@ -131,33 +141,59 @@ def seed_eras() -> None:
             )
 
 
+FIGURE_FILES = ["published_figures.json", "published_figures_abroad.json"]
+
+
 def seed_published_figures() -> None:
-    doc = json.loads((FIXTURES / "published_figures.json").read_text(encoding="utf-8"))
-    source = doc["source"]
-    for fig in doc["figures"]:
-        era = Era.objects.get(scheme__slug=fig["scheme"], slug=fig["era"])
+    """The published figures of FIGURE_FILES: each file one publication (a "source"
+    with its "figures") or a list of them. A figure names a `pair`, or a `side`
+    ("CHN-any": CHN's visits abroad; "any-CHN": its guests)."""
+    for name in FIGURE_FILES:
+        docs = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+        for doc in docs if isinstance(docs, list) else [docs]:
+            for fig in doc["figures"]:
+                _seed_figure(doc["source"], fig)
+
+
+def _seed_figure(source: dict, fig: dict) -> None:
+    era = Era.objects.get(scheme__slug=fig["scheme"], slug=fig["era"])
+    if "side" in fig:
+        visitor, host = parse_side(fig["side"])
+        pair = (visitor or host, None)
+    else:
         visitor, host = fig.get("direction") or (None, None)
-        lookup = {
-            "era": era,
-            "country_a_id": fig["pair"][0],
-            "country_b_id": fig["pair"][1],
-            "metric": fig["metric"],
-            "visitor_country_id": visitor,
-            "url": source["url"],
-        }
-        upsert(
-            PublishedFigure,
-            lookup,
-            {
-                "host_country_id": host,
-                "min_level": Level.from_slug(fig["min_level"]),
-                "value": fig["value"],
-                "as_of": dt.date.fromisoformat(source["as_of"]),
-                "publisher": source["publisher"],
-                "title": source["title"],
-                "quote": source["quote"],
-            },
-        )
+        pair = fig["pair"]
+    day = dt.date.fromisoformat
+    lookup = {
+        "era": era,
+        "country_a_id": pair[0],
+        "country_b_id": pair[1],
+        "metric": fig["metric"],
+        "unit": fig.get("unit", PublishedFigure.Unit.VISITS),
+        "region": fig.get("region", ""),
+        "visitor_country_id": visitor,
+        "url": source["url"],
+    }
+    upsert(
+        PublishedFigure,
+        lookup,
+        {
+            "host_country_id": host,
+            "min_level": Level.from_slug(fig["min_level"]),
+            "value": fig.get("value"),
+            "rate": Decimal(fig["rate"]) if "rate" in fig else None,
+            "period_start": day(fig["period_start"]) if fig.get("period_start") else None,
+            "period_end": day(fig["period_end"]) if fig.get("period_end") else None,
+            "as_of": day(fig.get("as_of") or source["as_of"]),
+            "publisher": source["publisher"],
+            "title": source["title"],
+            "published_date": day(source["published_date"])
+            if source.get("published_date")
+            else None,
+            "quote": fig.get("quote") or source["quote"],
+            "note": fig.get("note", ""),
+        },
+    )
 
 
 def seed_visits() -> list[ImportReport]:

@@ -31,10 +31,16 @@ class PublishedCount:
     metric: str
     direction: str | None
     min_level: str
-    value: int
-    recorded: int
+    value: float | int  # the printed number: a count, or a rate per year
+    recorded: float | int  # the records' number under the same rule
     quote: str = ""
     figure_id: int | None = None
+    unit: str = "visits"  # or "host_countries"
+    per_year: bool = False
+    region: str = ""
+    span: tuple[dt.date, dt.date] | None = None  # (first, last day) counted
+    visits: int | None = None  # the visits counted (a rate's or a country count's)
+    note: str = ""
 
     @property
     def coverage(self) -> float | None:
@@ -200,19 +206,47 @@ def _figure_measure(figure: PublishedFigure, eras) -> counting.Measure:
 
 
 def figure_q(figure: PublishedFigure) -> Q:
-    """The records counted under the figure's own rule: its era, as-of date, level
-    and direction (with `for_pair` of its two countries and the visibility rule of
-    the caller, this is exactly the figure's `recorded`)."""
-    q = era_rules.in_era_q(figure.era) & Q(start_date__lte=figure.as_of)
+    """The records counted under the figure's own rule: its era within its period, up
+    to its as-of date, whose visits (threshold, leader-level, or the era's leader's
+    own), its direction and its region (with `for_pair` of its two countries for a
+    pair's figure, `figure_rule`, and the visibility rule of the caller, this is
+    exactly the figure's `recorded`)."""
+    start, last = figure.span()
+    q = era_rules.in_era_q(figure.era) & Q(start_date__range=(start, last))
     if figure.metric == PublishedFigure.Metric.LEADER_VISITS:
         q &= Q(level=Level.LEADER)
+    elif figure.metric == PublishedFigure.Metric.LEADER_TRIPS:
+        q &= Q(visitor_id=figure.era.leader_id)
     else:
         q &= Q(level__gte=figure.min_level)
     if figure.visitor_country_id:
         q &= Q(visitor_country_id=figure.visitor_country_id)
     if figure.host_country_id:
         q &= Q(host_country_id=figure.host_country_id)
+    if figure.region:  # the partners' region: hosts of visits abroad, else visitors
+        side = "host_country" if figure.visitor_country_id else "visitor_country"
+        q &= Q(**{f"{side}__region": figure.region})
     return q
+
+
+def figure_rule(figure: PublishedFigure) -> Q:
+    """figure_q, with the pair for a pair's figure: every visit the figure is
+    compared with, whatever else the caller narrows."""
+    if figure.one_sided:
+        return figure_q(figure)
+    return pair_q(figure.country_a_id, figure.country_b_id) & figure_q(figure)
+
+
+def recorded_of(figure: PublishedFigure, counted: int, hosts: int) -> float | int:
+    """The records' number under the figure's rule, from the visits it counts and their
+    distinct host countries: a count, or visits per year over the figure's span."""
+    if figure.unit == PublishedFigure.Unit.HOST_COUNTRIES:
+        return hosts
+    if figure.rate is not None:
+        start, last = figure.span()
+        years = era_rules.years_between(start, last + dt.timedelta(days=1))
+        return round(counted / years, 2) if years else 0.0
+    return counted
 
 
 def _era_row(era: Era, counts: dict, figures, pair, as_of: dt.date, window) -> EraRow:
