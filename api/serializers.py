@@ -428,9 +428,19 @@ class PublishedFigureSerializer(serializers.ModelSerializer):
     min_level = LevelField(required=False)
     direction = serializers.CharField(read_only=True, allow_null=True)
     country_a = CountryField()
-    country_b = CountryField()
+    country_b = CountryField(
+        required=False, allow_null=True, help_text="Null: a one-sided figure (any partner)."
+    )
     visitor_country = CountryField(required=False, allow_null=True)
     host_country = CountryField(required=False, allow_null=True)
+    rate = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        coerce_to_string=False,
+        required=False,
+        allow_null=True,
+        help_text="Visits per year over the period, instead of a value.",
+    )
 
     class Meta:
         model = PublishedFigure
@@ -440,15 +450,39 @@ class PublishedFigureSerializer(serializers.ModelSerializer):
             "country_a",
             "country_b",
             "metric",
+            "unit",
             "min_level",
             "visitor_country",
             "host_country",
             "direction",
+            "region",
+            "period_start",
+            "period_end",
             "value",
+            "rate",
             "as_of",
             "publisher",
             "title",
             "url",
             "published_date",
             "quote",
+            "note",
         ]
+
+    def validate(self, data):
+        """A value or a rate (of visits), never both; a one-sided figure names its side."""
+        merged = {
+            name: data.get(name, getattr(self.instance, name, None))
+            for name in ("value", "rate", "unit", "country_b", "visitor_country", "host_country")
+        }
+        if (merged["value"] is None) == (merged["rate"] is None):
+            raise serializers.ValidationError({"value": ["give a value or a rate, not both"]})
+        if merged["rate"] is not None and (merged["unit"] or "visits") != "visits":
+            raise serializers.ValidationError({"rate": ["a rate counts visits"]})
+        if merged["country_b"] is None and (
+            (merged["visitor_country"] is None) == (merged["host_country"] is None)
+        ):
+            raise serializers.ValidationError(
+                {"country_b": ["a one-sided figure names its visitor or its host country"]}
+            )
+        return data

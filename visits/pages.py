@@ -303,7 +303,10 @@ def about_findings() -> list[tuple[findings.Finding, list]]:
     """Every publication's figures beside the records under their own rules, each
     row with its recorded visits grouped (findings.figure_gaps), for /about/."""
     pairs = (
-        PublishedFigure.objects.order_by().values_list("country_a_id", "country_b_id").distinct()
+        PublishedFigure.objects.filter(country_b__isnull=False)
+        .order_by()
+        .values_list("country_a_id", "country_b_id")
+        .distinct()
     )
     out = []
     for pair in pairs:
