@@ -213,8 +213,9 @@ class EraComparisonQuery(ComparisonQuery):
             raise serializers.ValidationError({"side": ["give a pair or a side, not both"]})
         if "window" in data and "pair" not in data and "side" not in data:
             raise serializers.ValidationError({"window": ["window needs a pair or a side"]})
-        if "side" in data and not Country.objects.filter(code=data["side"][0] or data["side"][1]):
-            raise serializers.ValidationError({"side": [f"unknown country in {data['side']}"]})
+        code = "side" in data and (data["side"][0] or data["side"][1])
+        if code and not Country.objects.filter(code=code).exists():
+            raise serializers.ValidationError({"side": [f"unknown country {code!r}"]})
         return data
 
 
@@ -262,8 +263,8 @@ class SidePublishedOutput(serializers.Serializer):
     region = serializers.CharField(help_text="UN M49 region of the partners; empty: any.")
     direction = serializers.CharField(allow_null=True)
     min_level = serializers.CharField()
-    first_day = serializers.DateField(source="span.0", help_text="The span counted: from…")
-    last_day = serializers.DateField(source="span.1", help_text="…to this day, inclusive.")
+    first_day = serializers.DateField(help_text="The span counted: from this day…")
+    last_day = serializers.DateField(help_text="…to this day, inclusive.")
     value = serializers.FloatField(help_text="The published number.")
     recorded = serializers.FloatField(help_text="The records' number under the figure's rule.")
     visits = serializers.IntegerField(help_text="The visits counted for `recorded`.")

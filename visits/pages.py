@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 
-from visits import chart_registry, findings, stats, tables
+from visits import abroad, chart_registry, findings, stats, tables
 from visits.eras import membership
 from visits.filters import LEVEL_CHOICES, PairField
 from visits.models import (
@@ -316,3 +316,13 @@ def about_findings() -> list[tuple[findings.Finding, list]]:
             for f in findings.like_for_like(pair=pair)
         ]
     return out
+
+
+def presidents_abroad() -> list:
+    """China's heads of state since 1988 and their recorded visits abroad, for /about/;
+    [] when the scheme is not loaded."""
+    try:
+        comparison = abroad.side_comparison(side=("CHN", None), scheme="china-head-of-state")
+    except EraScheme.DoesNotExist:
+        return []
+    return [row for row in comparison.rows if row.start_date >= dt.date(1988, 1, 1)]

@@ -43,6 +43,14 @@ class PublishedCount:
     note: str = ""
 
     @property
+    def first_day(self) -> dt.date | None:
+        return self.span[0] if self.span else None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        return self.span[1] if self.span else None
+
+    @property
     def coverage(self) -> float | None:
         """recorded / published, or None when nothing was published."""
         return self.recorded / self.value if self.value else None

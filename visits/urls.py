@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits import corrections, partners, views
+from visits import abroad_page, corrections, partners, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,7 @@ urlpatterns = [
         "eras/<slug:scheme>/<slug:slug>/<slug:chart>.csv", views.era_chart_csv, name="era-chart-csv"
     ),
     path("partners/", partners.partners, name="partners"),
+    path("abroad/", abroad_page.abroad_page, name="abroad"),
     path("about/", views.about, name="about"),
     path("corrections/new/", corrections.new_correction, name="correction-new"),
     path("corrections/thanks/", corrections.thanks, name="correction-thanks"),

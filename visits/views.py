@@ -190,6 +190,7 @@ def about(request):
             "visit_count": Visit.objects.published().count(),
             "releases": Release.objects.defer("package")[:50],
             "codebook": codebook_html(),
+            "presidents": pages.presidents_abroad(),
         },
     )
 

@@ -21,6 +21,8 @@ def public_pages() -> list[str]:
         "/people/kim-jong-il/",
         "/eras/china-paramount/hu/",
         "/about/",
+        "/abroad/",
+        "/abroad/?side=CHN",  # the form with its error
     ]
 
 

@@ -20,6 +20,7 @@ def pages() -> list[str]:
         "/people/kim-jong-il/",
         "/eras/china-paramount/hu/",
         "/partners/",
+        "/abroad/",
         "/about/",
         "/api/v1/visits/",
         "/api/docs/",

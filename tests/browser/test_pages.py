@@ -31,6 +31,7 @@ def test_every_page_loads_cleanly(page, site):
         "/people/kim-jong-il/",
         "/eras/china-paramount/hu/",
         "/about/",
+        "/abroad/",
     ]:
         open_page(page, site + path)
         assert page.title().endswith("Summitry")
@@ -98,6 +99,15 @@ def test_chart_csv_holds_the_numbers_of_its_table(page, site):
     assert hu[1:3] == ["1", "6"]
 
 
+def test_abroad_chart_draws_each_era_and_each_published_rate(page, site):
+    open_page(page, site + "/abroad/")
+    assert page.locator("#rate .plot svg.main-svg").count() >= 1
+    assert xticks(page, "rate") == [r[0].split(" (")[0] for r in table(page, "rate")[1:]]
+    rates = page.locator("#rate .plot .scatterlayer .trace").first.locator("path.point")
+    assert rates.count() == 4  # Lowy's four presidents, each a diamond at its era
+    assert "Lowy Institute" in page.locator("p.finding").inner_text()
+
+
 @pytest.mark.parametrize(("name", "width", "height"), [("phone", 390, 844), ("desktop", 1366, 900)])
 def test_screenshots(browser, site, artifacts, name, width, height):
     for scheme in ("light", "dark"):
@@ -110,6 +120,7 @@ def test_screenshots(browser, site, artifacts, name, width, height):
             ("/compare/?pair=CHN,PRK&scheme=china-head-of-state&min_level=senior", "compare"),
             ("/visits/", "visits"),
             ("/people/kim-jong-il/", "person"),
+            ("/abroad/", "abroad"),
         ]:
             page.goto(site + path)
             page.wait_for_load_state("networkidle")

@@ -1,0 +1,243 @@
+"""The one-sided page: a country's leaders abroad (or its guests), era by era, beside
+the published figures, each counted under its own rule and its gap itemised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+from django.shortcuts import render
+
+from visits import abroad, findings
+from visits import eras as era_rules
+from visits.charts import PUBLISHED, _layout
+from visits.models import Country, EraScheme, Level, PublishedFigure, arrow
+from visits.stats import PublishedCount
+
+DEFAULT = {"side": "CHN-any", "scheme": "china-head-of-state", "min_level": "minister"}
+
+
+def abroad_page(request):
+    """`side`, `scheme`, `min_level` and `as_of` from the query string (defaults: China's
+    heads of state abroad); a bad one is a 400 naming it beside the form."""
+    schemes = list(EraScheme.objects.order_by("name"))
+    errors, query = _parse(request.GET, {s.slug for s in schemes})
+    context = {"schemes": schemes, "levels": list(Level), "errors": errors, "raw": _raw(request)}
+    if errors:
+        return render(request, "visits/abroad.html", context, status=400)
+    comparison = abroad.side_comparison(**query)
+    ids = [p.figure_id for row in comparison.rows for p in row.published]
+    gaps = findings.figure_gaps(
+        list(PublishedFigure.objects.select_related("era").filter(pk__in=ids))
+    )
+    published = [
+        FigureLine(p, gaps[p.figure_id], row.leader)
+        for row in comparison.rows
+        for p in row.published
+    ]
+    api = {
+        "side": comparison.direction,
+        "scheme": comparison.scheme,
+        "min_level": comparison.min_level,
+        "as_of": comparison.as_of.isoformat(),
+    }
+    rows = [row for row in comparison.rows if row.total or row.leader_trips]
+    return render(
+        request,
+        "visits/abroad.html",
+        {
+            **context,
+            "comparison": comparison,
+            "rows": rows,
+            "published": published,
+            "finding": finding(published),
+            "ranking": _ranking(query, rows),
+            "figure": rate_chart(comparison, rows),
+            "api_url": f"/api/v1/stats/era-comparison/?{urlencode(api)}",
+            "arrow": arrow(comparison.direction),
+            "heading": heading(comparison),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    """A published figure as the page states it: its rule in words, the published and
+    the recorded numbers, and the visits behind the difference (findings.FigureGap)."""
+
+    count: PublishedCount
+    gap: findings.FigureGap
+    leader: str
+
+    @property
+    def rule(self) -> str:
+        p = self.count
+        who = f"{self.leader}'s own visits" if p.metric == "leader_trips" else "visits"
+        if p.metric == "total":
+            who = f"visits at or above {Level.from_slug(p.min_level).label.lower()}"
+        words = f"{who} {arrow(p.direction)}, {p.span[0]:%-d %B %Y} to {p.span[1]:%-d %B %Y}"
+        if p.region:
+            words += f", to countries in {p.region} (UN M49)"
+        if p.unit == "host_countries":
+            words = f"distinct host countries of {words}"
+        if p.per_year:
+            words += f", per year of those {self.years:.1f} years"
+        return words
+
+    @property
+    def years(self) -> float:
+        first, last = self.count.span
+        return era_rules.years_between(first, last + dt.timedelta(days=1))
+
+    @property
+    def published_visits(self) -> float | None:
+        """The visits the published number stands for: a count, or rate × years."""
+        p = self.count
+        if p.unit == "host_countries":
+            return None
+        return round(p.value * self.years, 1) if p.per_year else p.value
+
+    @property
+    def difference(self) -> str:
+        p = self.count
+        if p.unit == "host_countries":
+            diff, noun = int(p.recorded - p.value), "countries"
+        else:
+            diff, noun = round(p.visits - self.published_visits), "visits"
+        if diff == 0:
+            return "none"
+        return f"{abs(diff)} {noun} {'more' if diff > 0 else 'fewer'} here"
+
+
+def finding(lines: list[FigureLine]) -> list[tuple[str, list[str]]]:
+    """[(publisher, ["Xi Jinping 14.3 a year, 14.41 recorded here", …])], in order."""
+    out: dict[str, list[str]] = {}
+    for line in lines:
+        p = line.count
+        unit = " a year" if p.per_year else " countries" if p.unit == "host_countries" else ""
+        where = f" in {p.region}" if p.region else ""
+        span = f" ({p.first_day:%Y}–{p.last_day:%Y})" if not p.per_year else ""
+        out.setdefault(p.publisher, []).append(
+            f"{line.leader}{where}{span} {p.value:g}{unit}, {p.recorded:g} recorded here"
+        )
+    return list(out.items())
+
+
+def heading(comparison: abroad.SideComparison) -> str:
+    """ "China's heads of state abroad, era by era", from the scheme's name ("China: heads
+    of state"), or the country's leaders when the name is not of that form."""
+    prefix = f"{comparison.country_name}: "
+    who = (
+        comparison.scheme_name.removeprefix(prefix)
+        if comparison.scheme_name.startswith(prefix)
+        else "leaders"
+    )
+    if comparison.outward:
+        return f"{comparison.country_name}'s {who} abroad, era by era"
+    return f"{comparison.country_name}'s guests, era by era ({who})"
+
+
+def _ranking(query: dict, rows) -> list[tuple]:
+    ranked = abroad.partner_ranking(
+        side=query["side"],
+        scheme=query["scheme"],
+        min_level=query["min_level"],
+        as_of=query["as_of"],
+    )
+    return [(row, ranked.get(row.slug, [])) for row in reversed(rows)]
+
+
+def rate_chart(comparison: abroad.SideComparison, rows) -> dict:
+    """The era's leader's own visits per year in office (bars) and all visits at the
+    threshold per year (a second bar), with each published rate as a diamond at the
+    records' era, hover naming its rule and the records' rate under it."""
+    names = [r.name for r in rows]
+    fig = go.Figure()
+    fig.add_bar(
+        name="The era's leader's own visits per year",
+        x=names,
+        y=[r.leader_per_year or 0 for r in rows],
+        marker_color="#2c6fbb",
+        hovertext=[f"{r.leader_trips} visits in {r.years:.1f} years" for r in rows],
+        hovertemplate="%{x}: %{y:.2f} a year<br>%{hovertext}<extra></extra>",
+    )
+    fig.add_bar(
+        name=f"All recorded visits at or above {comparison.threshold}, per year",
+        x=names,
+        y=[r.per_year or 0 for r in rows],
+        marker_color="#5d6d7e",
+        hovertext=[f"{r.total} visits in {r.years:.1f} years" for r in rows],
+        hovertemplate="%{x}: %{y:.2f} a year<br>%{hovertext}<extra></extra>",
+    )
+    rates = [(r.name, p) for r in rows for p in r.published if p.per_year]
+    if rates:
+        fig.add_scatter(
+            name="Published rate (its own rule)",
+            x=[name for name, _ in rates],
+            y=[p.value for _, p in rates],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 13, "color": PUBLISHED},
+            hovertext=[
+                f"{p.publisher}: {p.value} a year, {p.span[0]:%Y}–{p.span[1]:%Y}; "
+                f"recorded here under the same rule: {p.recorded}"
+                for _, p in rates
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+        fig.add_scatter(
+            name="Recorded here under the same rule",
+            x=[name for name, _ in rates],
+            y=[p.recorded for _, p in rates],
+            mode="markers",
+            marker={"symbol": "circle-open", "size": 13, "line": {"width": 3}, "color": "#1b2631"},
+            hovertext=[
+                f"Recorded here, {p.first_day:%-d %b %Y}–{p.last_day:%-d %b %Y}: "
+                f"{p.visits} visits, {p.recorded} a year (published: {p.value})"
+                for _, p in rates
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    source = (
+        f"Source: Summitry dataset, published visits {arrow(comparison.direction)} as of "
+        f"{comparison.as_of:%d %B %Y}; eras of “{comparison.scheme_name}”. Per year = "
+        "visits ÷ years in office (to the as-of date for an ongoing era)."
+    )
+    _layout(
+        fig, title="Visits abroad per year in office", x="Era", y="Visits a year", source=source
+    )
+    return json.loads(fig.to_json())
+
+
+def _raw(request) -> dict:
+    return {name: request.GET.get(name, value) for name, value in DEFAULT.items()} | {
+        "as_of": request.GET.get("as_of", "")
+    }
+
+
+def _parse(params, schemes: set[str]) -> tuple[dict, dict]:
+    errors, query = {}, {}
+    try:
+        query["side"] = abroad.parse_side(params.get("side") or DEFAULT["side"])
+        code = query["side"][0] or query["side"][1]
+        if not Country.objects.filter(code=code).exists():
+            errors["side"] = f"unknown country {code!r}"
+    except ValueError as exc:
+        errors["side"] = str(exc)
+    query["scheme"] = params.get("scheme") or DEFAULT["scheme"]
+    if query["scheme"] not in schemes:
+        errors["scheme"] = f"unknown era scheme {query['scheme']!r}"
+    try:
+        query["min_level"] = Level.from_slug(params.get("min_level") or DEFAULT["min_level"])
+    except ValueError as exc:
+        errors["min_level"] = str(exc)
+    try:
+        query["as_of"] = dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
+    except ValueError:
+        errors["as_of"] = "as_of must be a date, YYYY-MM-DD"
+    unknown = sorted(set(params) - {*DEFAULT, "as_of"})
+    if unknown:
+        errors[unknown[0]] = f"unknown parameter; known: {', '.join([*DEFAULT, 'as_of'])}"
+    return errors, query
