@@ -211,7 +211,7 @@ class _Trips:
         self.allow, self.row_of = allow, row_of
         self.by_way: dict[tuple, list] = {}
         for visit in [] if allow else overlapping_visits(new):
-            self._add(visit["visitor_id"], visit, visit["id"], visit["visitor__name"])
+            self._add(visit["visitor_id"], visit, visit["id"], visit["_visitor_name"])
 
     def _add(self, visitor, visit: dict, who, name: str) -> None:
         way = (visitor, visit["visitor_country_id"], visit["host_country_id"])
