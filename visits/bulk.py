@@ -21,7 +21,8 @@ from django.db.models import CharField, Model, TextField
 from django.utils import timezone
 
 BATCH = 1000
-COPY_BATCH = 20_000
+COPY_ROWS = 500  # rows a block of a COPY's text
+COPY_READ = 2**16
 
 
 def insert_many(model: type[Model], rows: Sequence[dict]) -> None:
@@ -31,11 +32,39 @@ def insert_many(model: type[Model], rows: Sequence[dict]) -> None:
         return
     with_pk = model._meta.pk.attname in rows[0]
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    _fill_defaults(fields, rows)
+    _insert(model, fields, map(itemgetter(*[f.attname for f in fields]), rows))
+
+
+def insert_history(
+    model: type[Model], rows: Sequence[dict], *, kind: str, user=None, reason="", when=None
+) -> None:
+    """django-simple-history's rows for `rows` (dicts of every field of `model`, with
+    their primary keys): `kind` is "+" created, "~" changed or "-" deleted. Each
+    history row is the row's values and four more, as a tuple (no dict a row)."""
+    if not rows:
+        return
+    fields = model._meta.concrete_fields
+    _fill_defaults(fields, rows)
+    history = {f.attname: f for f in model.history.model._meta.concrete_fields}
+    names = [f.attname for f in fields]
+    common = (when or timezone.now(), reason, kind, getattr(user, "pk", None))
+    get = itemgetter(*names)
+    values = (get(row) + common for row in rows)
+    _insert(model.history.model, [history[n] for n in names + HISTORY_FIELDS], values)
+
+
+HISTORY_FIELDS = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+
+
+def _fill_defaults(fields, rows: Sequence[dict]) -> None:
     missing = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
     if missing:
         for row in rows:
             row.update((k, v) for k, v in missing.items() if k not in row)
-    values = map(itemgetter(*[f.attname for f in fields]), rows)
+
+
+def _insert(model: type[Model], fields, values: Iterable[tuple]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     if connection.vendor == "postgresql":
         _copy(table, fields, values)
@@ -47,7 +76,7 @@ def _columns(fields) -> str:
     return ", ".join(connection.ops.quote_name(f.column) for f in fields)
 
 
-def _copy(table: str, fields, values) -> None:
+def _copy(table: str, fields, values: Iterable[tuple]) -> None:
     """COPY in CSV format. An empty unquoted value is NULL, except in the text
     columns that cannot be NULL (FORCE_NOT_NULL), where it is the empty string."""
     columns = _columns(fields)
@@ -55,11 +84,26 @@ def _copy(table: str, fields, values) -> None:
     options = f"FORMAT csv, FORCE_NOT_NULL ({not_null})" if not_null else "FORMAT csv"
     sql = f"COPY {table} ({columns}) FROM STDIN WITH ({options})"
     with connection.cursor() as cursor:
-        for batch in _batches(values, COPY_BATCH):
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(batch)
-            buffer.seek(0)
-            cursor.copy_expert(sql, buffer)
+        cursor.copy_expert(sql, _CsvStream(values), COPY_READ)
+
+
+class _CsvStream:
+    """A file of `rows` as CSV, written as COPY reads it, a block at a time: the
+    server inserts one block while the next is written, and no batch's whole text
+    is ever held."""
+
+    def __init__(self, rows: Iterable[tuple]):
+        self._rows = iter(rows)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+
+    def read(self, size: int = -1) -> str:
+        """The next block of rows (COPY takes a longer read than it asked for)."""
+        self._writer.writerows(islice(self._rows, COPY_ROWS))
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
 
 
 def _executemany(table: str, fields, values) -> None:
@@ -159,17 +203,3 @@ def delete_many(model: type[Model], ids: Sequence[int], column: str = "id") -> N
                 f"({', '.join(['%s'] * len(batch))})",
                 batch,
             )
-
-
-def history_rows(
-    model: type[Model], rows: Iterable[dict], *, kind: str, user=None, reason="", when=None
-) -> list[dict]:
-    """django-simple-history's rows for `rows` (dicts of every field, with their
-    primary keys): `kind` is "+" created, "~" changed or "-" deleted."""
-    common = {
-        "history_date": when or timezone.now(),
-        "history_user_id": getattr(user, "pk", None),
-        "history_change_reason": reason,
-        "history_type": kind,
-    }
-    return [{**row, **common} for row in rows]

@@ -36,6 +36,7 @@ from visits.interchange import (
     is_blank,
     parse_row,
 )
+from visits.services.imports import SummaryMoves
 
 BATCH = 10_000
 KEPT = 1000
@@ -111,9 +112,10 @@ def import_rows(
             run = Run(user, replace_sources, allow_duplicates)
             for batch in _batches(rows, batch_size):
                 plan = run.plan(batch)
-                services.apply_import(plan=plan, user=user, now=run.now)
+                services.apply_import(plan=plan, user=user, now=run.now, moves=run.moves)
                 run.remember(plan)
                 _report(report, plan, on_error, on_change)
+            run.moves.flush()
             wrote = report.created or report.updated
             if dry_run or (report.invalid_rows and not skip_invalid) or not wrote:
                 transaction.set_rollback(True)
@@ -160,6 +162,7 @@ class Run:
         self.countries = CountryResolver()
         self.people = PeopleIndex()
         self.created_ids, self.created_rows = array("q"), array("q")
+        self.moves = SummaryMoves()
 
     def plan(self, batch: list[tuple[int, dict]]) -> BatchPlan:
         records, errors = [], []

@@ -7,8 +7,10 @@ the same transaction, so the plan cannot have gone stale.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from visits import summary
-from visits.bulk import delete_many, history_rows, insert_many, reserve_ids, update_many
+from visits.bulk import delete_many, insert_history, insert_many, reserve_ids, update_many
 from visits.models import Person, Source, Visit
 from visits.querysets import search_key
 from visits.services import versioning
@@ -45,11 +47,13 @@ UPDATED = [
 FACTS = ["visitor_country_id", "host_country_id", "level", "start_date", "start_latest", "status"]
 
 
-def apply_import(*, plan, user, now) -> None:
+def apply_import(*, plan, user, now, moves: SummaryMoves | None = None) -> None:
     """Write `plan` (a checked visits.import_plan.BatchPlan) as `user` at time `now`:
     the new people, new visits, changed visits (their version and updated_at moved),
     hosts, and sources added or dropped as planned; a history row for each visit,
-    person and source written; the era summary moved by the visits changed."""
+    person and source written; the era summary moved by the visits changed, at once
+    or, given `moves`, when they are flushed (the caller flushes them before the
+    transaction ends)."""
     uid = getattr(user, "pk", None)
     _create_people(plan.people, user, now)
     rows = plan.new + plan.changed
@@ -61,16 +65,18 @@ def apply_import(*, plan, user, now) -> None:
         row.values.update(id=pk, created_at=now, created_by_id=uid)
     visits = [r.values for r in plan.new]
     insert_many(Visit, visits)
-    insert_many(Visit.history.model, history_rows(Visit, visits, kind="+", **_by(user, now)))
+    insert_history(Visit, visits, kind="+", **_by(user, now))
     changed = [r.values for r in plan.changed]
     update_many(Visit, changed, UPDATED)
-    insert_many(Visit.history.model, history_rows(Visit, changed, kind="~", **_by(user, now)))
+    insert_history(Visit, changed, kind="~", **_by(user, now))
     _write_hosts(rows)
     _write_sources(rows, user, now)
-    versioning.changed(
-        removed=[_facts(r.before) for r in plan.changed],
-        added=[_facts(row) for row in visits + changed],
-    )
+    if moves is None:
+        moves = SummaryMoves()
+        moves.add(removed=[r.before for r in plan.changed], added=visits + changed)
+        moves.flush()
+    else:
+        moves.add(removed=[r.before for r in plan.changed], added=visits + changed)
 
 
 def _by(user, now) -> dict:
@@ -81,8 +87,43 @@ def _pk(ref) -> int:
     return ref if isinstance(ref, int) else ref.id
 
 
-def _facts(values: dict) -> summary.Facts:
-    return summary.Facts(*(values[name] for name in FACTS))
+class SummaryMoves:
+    """The era-summary moves of an import's batches, made together: the summary's
+    upsert then touches a key once, not once a batch (half the time of the summary's
+    writes at 200,000 rows). Held as counts of the visits' facts; flushed by itself
+    when LIMIT visits are held (memory stays flat), and by the caller at the end."""
+
+    LIMIT = 250_000
+
+    def __init__(self):
+        self.removed: Counter = Counter()
+        self.added: Counter = Counter()
+        self.size = 0
+
+    def add(self, *, removed: list[dict], added: list[dict]) -> None:
+        self.removed.update(_facts(values) for values in removed)
+        self.added.update(_facts(values) for values in added)
+        self.size += len(removed) + len(added)
+        if self.size >= self.LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        """Move the summary (and the published version) by the visits held."""
+        if self.size:
+            versioning.changed(removed=_expand(self.removed), added=_expand(self.added))
+        self.__init__()
+
+
+def _facts(values: dict) -> tuple:
+    return tuple(values[name] for name in FACTS)
+
+
+def _expand(counts: Counter) -> list[summary.Facts]:
+    """Each visit's facts, one Facts object per distinct value."""
+    facts = []
+    for values, n in counts.items():
+        facts += [summary.Facts(*values)] * n
+    return facts
 
 
 def _create_people(people: list, user, now) -> None:
@@ -102,7 +143,7 @@ def _create_people(people: list, user, now) -> None:
             }
         )
     insert_many(Person, rows)
-    insert_many(Person.history.model, history_rows(Person, rows, kind="+", **_by(user, now)))
+    insert_history(Person, rows, kind="+", **_by(user, now))
 
 
 def _write_hosts(rows) -> None:
@@ -115,7 +156,7 @@ def _write_hosts(rows) -> None:
 
 def _write_sources(rows, user, now) -> None:
     dropped = [source for r in rows for source in r.drop_sources]
-    insert_many(Source.history.model, history_rows(Source, dropped, kind="-", **_by(user, now)))
+    insert_history(Source, dropped, kind="-", **_by(user, now))
     delete_many(Source, [source["id"] for source in dropped])
     added = [
         {"visit_id": r.values["id"], "url": url, "title": title}
@@ -125,4 +166,4 @@ def _write_sources(rows, user, now) -> None:
     for source, pk in zip(added, reserve_ids(Source, len(added)), strict=True):
         source["id"] = pk
     insert_many(Source, added)
-    insert_many(Source.history.model, history_rows(Source, added, kind="+", **_by(user, now)))
+    insert_history(Source, added, kind="+", **_by(user, now))
