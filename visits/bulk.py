@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
 
@@ -57,6 +57,32 @@ def insert_history(
 HISTORY_FIELDS = ["history_date", "history_change_reason", "history_type", "history_user_id"]
 
 
+def insert_with_history(
+    model: type[Model], rows: Sequence[dict], *, kind: str, user=None, reason="", when=None
+) -> None:
+    """insert_many(model, rows) and insert_history(model, rows, ...) for rows with
+    their primary keys. On PostgreSQL each row's CSV text is written once: its
+    history row is the same text followed by the four history values."""
+    if not rows or connection.vendor != "postgresql":
+        insert_many(model, rows)
+        insert_history(model, rows, kind=kind, user=user, reason=reason, when=when)
+        return
+    fields = model._meta.concrete_fields
+    _fill_defaults(fields, rows)
+    names = [f.attname for f in fields]
+    lines = _csv_lines(map(itemgetter(*names), rows))
+    _copy_text(_table(model), fields, _line_blocks(lines))
+    history = {f.attname: f for f in model.history.model._meta.concrete_fields}
+    common = (when or timezone.now(), reason, kind, getattr(user, "pk", None))
+    suffix = "," + _csv_lines([common])[0]
+    fields = [history[n] for n in names + HISTORY_FIELDS]
+    _copy_text(_table(model.history.model), fields, _line_blocks(lines, suffix))
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def _fill_defaults(fields, rows: Sequence[dict]) -> None:
     missing = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
     if missing:
@@ -65,11 +91,10 @@ def _fill_defaults(fields, rows: Sequence[dict]) -> None:
 
 
 def _insert(model: type[Model], fields, values: Iterable[tuple]) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
     if connection.vendor == "postgresql":
-        _copy(table, fields, values)
+        _copy(_table(model), fields, values)
     else:
-        _executemany(table, fields, values)
+        _executemany(_table(model), fields, values)
 
 
 def _columns(fields) -> str:
@@ -77,33 +102,63 @@ def _columns(fields) -> str:
 
 
 def _copy(table: str, fields, values: Iterable[tuple]) -> None:
-    """COPY in CSV format. An empty unquoted value is NULL, except in the text
-    columns that cannot be NULL (FORCE_NOT_NULL), where it is the empty string."""
+    _copy_text(table, fields, _csv_blocks(values))
+
+
+def _copy_text(table: str, fields, blocks: Iterable[str]) -> None:
+    """COPY CSV text, given a block at a time. An empty unquoted value is NULL,
+    except in the text columns that cannot be NULL (FORCE_NOT_NULL), where it is
+    the empty string."""
     columns = _columns(fields)
     not_null = _columns(f for f in fields if not f.null and isinstance(f, CharField | TextField))
     options = f"FORMAT csv, FORCE_NOT_NULL ({not_null})" if not_null else "FORMAT csv"
     sql = f"COPY {table} ({columns}) FROM STDIN WITH ({options})"
     with connection.cursor() as cursor:
-        cursor.copy_expert(sql, _CsvStream(values), COPY_READ)
+        cursor.copy_expert(sql, _Stream(blocks), COPY_READ)
 
 
-class _CsvStream:
-    """A file of `rows` as CSV, written as COPY reads it, a block at a time: the
-    server inserts one block while the next is written, and no batch's whole text
-    is ever held."""
+class _Stream:
+    """A file of text blocks, read as COPY asks for them: the server inserts one
+    block while the next is written, and no batch's whole text is held at once."""
 
-    def __init__(self, rows: Iterable[tuple]):
-        self._rows = iter(rows)
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
+    def __init__(self, blocks: Iterable[str]):
+        self._blocks = iter(blocks)
 
     def read(self, size: int = -1) -> str:
-        """The next block of rows (COPY takes a longer read than it asked for)."""
-        self._writer.writerows(islice(self._rows, COPY_ROWS))
-        text = self._buffer.getvalue()
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        return text
+        """The next block (COPY takes a longer read than it asked for)."""
+        return next(self._blocks, "")
+
+
+def _csv_blocks(rows: Iterable[tuple]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    rows = iter(rows)
+    while True:
+        writer.writerows(islice(rows, COPY_ROWS))
+        if not (text := buffer.getvalue()):
+            return
+        buffer.seek(0)
+        buffer.truncate()
+        yield text
+
+
+class _Lines(list):
+    """A file that keeps each CSV line the csv module writes (it writes a row at once)."""
+
+    write = list.append
+
+
+def _csv_lines(rows: Iterable[tuple]) -> list[str]:
+    lines = _Lines()
+    csv.writer(lines, lineterminator="\n").writerows(rows)
+    return lines
+
+
+def _line_blocks(lines: list[str], suffix: str = "") -> Iterator[str]:
+    """The lines in blocks; with `suffix`, each line ends with it instead of "\\n"."""
+    for i in range(0, len(lines), COPY_ROWS):
+        block = lines[i : i + COPY_ROWS]
+        yield "".join(line[:-1] + suffix for line in block) if suffix else "".join(block)
 
 
 def _executemany(table: str, fields, values) -> None:

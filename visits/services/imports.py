@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections import Counter
 
 from visits import summary
-from visits.bulk import delete_many, insert_history, insert_many, reserve_ids, update_many
+from visits.bulk import (
+    delete_many,
+    insert_history,
+    insert_many,
+    insert_with_history,
+    reserve_ids,
+    update_many,
+)
 from visits.models import Person, Source, Visit
 from visits.querysets import search_key
 from visits.services import versioning
@@ -64,8 +71,7 @@ def apply_import(*, plan, user, now, moves: SummaryMoves | None = None) -> None:
     for row, pk in zip(plan.new, reserve_ids(Visit, len(plan.new)), strict=True):
         row.values.update(id=pk, created_at=now, created_by_id=uid)
     visits = [r.values for r in plan.new]
-    insert_many(Visit, visits)
-    insert_history(Visit, visits, kind="+", **_by(user, now))
+    insert_with_history(Visit, visits, kind="+", **_by(user, now))
     changed = [r.values for r in plan.changed]
     update_many(Visit, changed, UPDATED)
     insert_history(Visit, changed, kind="~", **_by(user, now))
@@ -142,8 +148,7 @@ def _create_people(people: list, user, now) -> None:
                 "wikidata_id": "",
             }
         )
-    insert_many(Person, rows)
-    insert_history(Person, rows, kind="+", **_by(user, now))
+    insert_with_history(Person, rows, kind="+", **_by(user, now))
 
 
 def _write_hosts(rows) -> None:
@@ -165,5 +170,4 @@ def _write_sources(rows, user, now) -> None:
     ]
     for source, pk in zip(added, reserve_ids(Source, len(added)), strict=True):
         source["id"] = pk
-    insert_many(Source, added)
-    insert_history(Source, added, kind="+", **_by(user, now))
+    insert_with_history(Source, added, kind="+", **_by(user, now))
