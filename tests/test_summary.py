@@ -10,6 +10,7 @@ from tests.factories import CountryFactory, EraFactory, PersonFactory, SchemeFac
 from visits import services, summary
 from visits.importing import import_rows
 from visits.models import Era, EraCount, Level, Precision, Status, Visit
+from visits.services.imports import SummaryMoves
 from visits.stats import era_comparison, partner_comparison
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,9 @@ def test_every_write_keeps_the_summary_equal_to_a_rebuild(world, seed):
     assert stored(), "the sequence published something"
 
 
-def test_an_import_keeps_the_summary_equal_to_a_rebuild(world):
+@pytest.mark.parametrize("held", [SummaryMoves.LIMIT, 7])  # moved once, or every 7 visits
+def test_an_import_keeps_the_summary_equal_to_a_rebuild(world, monkeypatch, held):
+    monkeypatch.setattr(SummaryMoves, "LIMIT", held)
     rows = [
         {
             "start_date": f"{2000 + i % 12}-{1 + i % 12:02d}" if i % 3 else f"{2000 + i % 12}",
@@ -109,11 +112,12 @@ def test_an_import_keeps_the_summary_equal_to_a_rebuild(world):
         }
         for i in range(60)
     ]
-    report = import_rows(rows)
+    report = import_rows(rows, batch_size=10)
     assert report.written, report.errors
     assert_current()
     assert sum(stored().values()) == 2 * 48  # two schemes, 48 published
-    again = import_rows([{**row, "level": "leader", "start_date": "2010"} for row in rows[:20]])
+    changed = [{**row, "level": "leader", "start_date": "2010"} for row in rows[:20]]
+    again = import_rows(changed, batch_size=10)
     assert again.written, again.errors
     assert_current()
 

@@ -77,12 +77,11 @@ def apply_import(*, plan, user, now, moves: SummaryMoves | None = None) -> None:
     insert_history(Visit, changed, kind="~", **_by(user, now))
     _write_hosts(rows)
     _write_sources(rows, user, now)
-    if moves is None:
-        moves = SummaryMoves()
-        moves.add(removed=[r.before for r in plan.changed], added=visits + changed)
+    own = moves is None
+    moves = SummaryMoves() if own else moves
+    moves.add(removed=[r.before for r in plan.changed], added=visits + changed)
+    if own:
         moves.flush()
-    else:
-        moves.add(removed=[r.before for r in plan.changed], added=visits + changed)
 
 
 def _by(user, now) -> dict:
@@ -102,6 +101,9 @@ class SummaryMoves:
     LIMIT = 250_000
 
     def __init__(self):
+        self._clear()
+
+    def _clear(self) -> None:
         self.removed: Counter = Counter()
         self.added: Counter = Counter()
         self.size = 0
@@ -117,7 +119,7 @@ class SummaryMoves:
         """Move the summary (and the published version) by the visits held."""
         if self.size:
             versioning.changed(removed=_expand(self.removed), added=_expand(self.added))
-        self.__init__()
+        self._clear()
 
 
 def _facts(values: dict) -> tuple:
