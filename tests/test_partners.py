@@ -2,6 +2,8 @@
 
 import pytest
 
+from visits.models import Visit
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,9 +15,16 @@ def test_partners_page_ranks_partners_per_era(client, seeded, django_assert_num_
     comparison = response.context["comparison"]
     assert comparison.scheme == "china-paramount" and comparison.country == "CHN"
     hu = next(e for e in comparison.eras if e.slug == "hu")
-    assert [(p.country, p.directions) for p in hu.partners] == [
-        ("PRK", {"CHN-PRK": 31, "PRK-CHN": 26})
-    ]
+    assert (hu.partners[0].country, hu.partners[0].directions) == (
+        "PRK",
+        {"CHN-PRK": 31, "PRK-CHN": 26},
+    )
+    abroad = Visit.objects.published().filter(
+        visitor_country="CHN", level__gte=20, start_date__range=("2002-11-15", "2012-11-14")
+    )
+    others = {p.country: p.directions[f"CHN-{p.country}"] for p in hu.partners[1:]}
+    assert sum(others.values()) == abroad.exclude(host_country="PRK").count() > 50
+    assert others["RUS"] == abroad.filter(host_country="RUS").count()
     html = response.content.decode()
     assert '<th scope="row">North Korea</th><td>57</td><td>31</td><td>26</td><td>1 / 6</td>' in html
     assert 'href="/partners/"' in html  # the nav link

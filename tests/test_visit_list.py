@@ -80,21 +80,28 @@ def test_either_era_slug_resolves_in_every_scheme(client, seeded):
 
 def test_selects_offer_schemes_eras_figures_and_countries_with_visits(client, seeded):
     VisitFactory(
-        visitor_country_id="USA",
-        host_country_id="CHN",
+        visitor_country_id="TUV",
+        host_country_id="NRU",
         status=Status.DRAFT,
         start_date=dt.date(2001, 1, 1),
     )
     form = client.get(PAGE).context["filter"].form
     countries = [code for code, _ in form.fields["visitor_country"].widget.choices]
-    assert countries == ["CHN", "PRK"]  # USA's only visit is a draft
+    published = Visit.objects.published()
+    with_visits = set(published.values_list("visitor_country", flat=True)) | set(
+        published.values_list("host_country", flat=True)
+    )
+    assert set(countries) == with_visits and {"CHN", "PRK", "USA"} <= set(countries)
+    assert not {"TUV", "NRU"} & set(countries)  # their only visit is a draft
     assert [s for s, _ in form.fields["scheme"].widget.choices] == [
         "",
         "china-head-of-state",
         "china-paramount",
         "dprk-supreme-leader",
     ]
-    assert len(form.fields["figure"].widget.choices) == 7
+    assert (
+        len(form.fields["figure"].widget.choices) == 1 + 13
+    )  # "—", CSIS's 6, Lowy's, ChinaPower's
     page = client.get(PAGE).content.decode()
     assert '<optgroup label="China: paramount leaders" data-scheme="china-paramount">' in page
     assert '<option value="kim-jong-un">Kim Jong-un</option>' in page
