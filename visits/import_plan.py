@@ -9,6 +9,7 @@ The batch's lookups are a fixed number of queries whatever its size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -22,6 +23,7 @@ from visits.services.imports import ROW_FIELDS
 
 # The record's attribute for each visit field it sets.
 ATTRS = {n: n.removesuffix("_id") if n.endswith("country_id") else n for n in ROW_FIELDS}
+_ROW_VALUES = attrgetter(*ATTRS.values())
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def _check(user, before: str | None, after: str, source_count: int) -> None:
 def _plan_new(plan, record, visitor, hosts, user, trips) -> None:
     status = record.status or Status.DRAFT
     _check(user, None, status, len(record.sources))
-    values = {name: getattr(record, attr) for name, attr in ATTRS.items()}
+    values = dict(zip(ATTRS, _ROW_VALUES(record), strict=True))
     values.update(status=status, visitor_id=visitor, version=1)
     values["start_latest"] = latest_possible_date(record.start_date, record.date_precision)
     trips.refuse_duplicate(visitor, record, values["start_latest"])

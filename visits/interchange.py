@@ -216,34 +216,26 @@ _CHOICES = {
 }
 
 
+_DATES = (("start_date", _start_date), ("end_date", _end_date))
+_CODED = (("level", _level), ("multilateral", _boolean), *_CHOICES.items())
+
+
 def parse_row(number: int, raw: dict, countries: CountryResolver):
     """A VisitRecord, or the list of every RowError in the row (all at once: a
     researcher fixes a row in one pass, not one problem per attempt). A cell holding
     a NUL byte is refused first, alone: PostgreSQL stores no NUL in text (a COPY or
     an INSERT with one fails the whole import)."""
     raw = {k: v.strip() if v else "" for k, v in raw.items() if k}
-    errors = [RowError(number, c, NUL_PROBLEM) for c, v in raw.items() if NUL in v]
-    if errors:  # the cell is wrong as a whole: no other problem of the row is reported
-        return errors
+    if NUL in "".join(raw.values()):  # the cell is wrong as a whole: nothing else reported
+        return [RowError(number, c, NUL_PROBLEM) for c, v in raw.items() if NUL in v]
     get = raw.get
-    values: dict = {}
-    for column in REQUIRED:
-        if not get(column):
-            errors.append(RowError(number, column, "required but empty"))
+    errors = [RowError(number, c, "required but empty") for c in REQUIRED if not get(c)]
     for column, limit in LIMITS.items():
         if len(get(column, "")) > limit:
             errors.append(RowError(number, column, f"longer than {limit} characters"))
-    parsers = (
-        ("start_date", _start_date),
-        ("end_date", _end_date),
-        ("visitor_country", countries.resolve),
-        ("host_country", countries.resolve),
-        ("level", _level),
-        ("multilateral", _boolean),
-        *_CHOICES.items(),
-        ("source_url", lambda v: _sources(v, get("source_title", ""))),
-    )
-    for column, parse in parsers:
+    values: dict = {}
+    countries_parsed = (("visitor_country", countries.resolve), ("host_country", countries.resolve))
+    for column, parse in (*_DATES, *countries_parsed, *_CODED):
         value = get(column, "")
         if not value and column in REQUIRED:
             continue
@@ -251,6 +243,10 @@ def parse_row(number: int, raw: dict, countries: CountryResolver):
             values[column] = parse(value)
         except ValueError as exc:
             errors.append(RowError(number, column, str(exc)))
+    try:
+        values["source_url"] = _sources(get("source_url", ""), get("source_title", ""))
+    except ValueError as exc:
+        errors.append(RowError(number, "source_url", str(exc)))
     errors += _cross_checks(number, values)
     return errors or _record(number, raw, values)
 

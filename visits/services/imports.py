@@ -8,6 +8,7 @@ the same transaction, so the plan cannot have gone stale.
 from __future__ import annotations
 
 from collections import Counter
+from operator import itemgetter
 
 from visits import summary
 from visits.bulk import (
@@ -109,8 +110,8 @@ class SummaryMoves:
         self.size = 0
 
     def add(self, *, removed: list[dict], added: list[dict]) -> None:
-        self.removed.update(_facts(values) for values in removed)
-        self.added.update(_facts(values) for values in added)
+        self.removed.update(map(_facts, removed))
+        self.added.update(map(_facts, added))
         self.size += len(removed) + len(added)
         if self.size >= self.LIMIT:
             self.flush()
@@ -122,8 +123,7 @@ class SummaryMoves:
         self._clear()
 
 
-def _facts(values: dict) -> tuple:
-    return tuple(values[name] for name in FACTS)
+_facts = itemgetter(*FACTS)  # a visit's values to the tuple of its summary facts
 
 
 def _expand(counts: Counter) -> list[summary.Facts]:
