@@ -229,7 +229,7 @@ def test_abroad_page_errors_name_the_parameter(client, seeded, query, name):
 
 def test_abroad_page_queries_do_not_grow_with_visits(client, seeded, django_assert_num_queries):
     # the data version, the schemes, the side's country; side_comparison's five; the
-    # figures and their gaps' counts (2), one per group naming its first visits (17 on
+    # figures and their gaps' counts (2), one per group naming its first visits (16 on
     # the seed: they grow with the figures, not the visits); partner_ranking's two
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(27):
         assert client.get("/abroad/?as_of=2026-12-03").status_code == 200
