@@ -428,3 +428,17 @@ def test_multilateral_and_notes_are_columns(countries):
     assert load(partial).updated == 1
     parade.refresh_from_db()  # a column the file lacks leaves the recorded value alone
     assert (parade.multilateral, parade.notes) == (True, "Parade; Xinhua gives 2-4 Sep")
+
+
+def test_source_urls_are_read_as_valid_uris():
+    """A character a URI may not hold (^, |, non-ASCII) is percent-encoded on reading,
+    so the API's `format: uri` holds for every stored source (Schemathesis found a
+    People's Daily archive URL with ^ in it); an encoded URL is kept as it is."""
+    from visits.interchange import uri
+
+    assert uri("https://www.gmw.cn/GB/GM^18176^3.HTM") == "https://www.gmw.cn/GB/GM%5E18176%5E3.HTM"
+    assert uri("https://zh.wikipedia.org/wiki/江泽民") == (
+        "https://zh.wikipedia.org/wiki/%E6%B1%9F%E6%B3%BD%E6%B0%91"
+    )
+    kept = "https://a.example/display.w3p%3Bquery=Id:%22x%22?a=1&b=2#top"
+    assert uri(kept) == kept

@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from visits.dates import format_iso, parse_date
 from visits.models import Channel, Confidence, Kind, Level, Status, Visit
@@ -168,6 +168,17 @@ def _check_url(url: str) -> None:
         raise ValueError(f"{url!r} is not an http(s) URL")
 
 
+# What RFC 3986 allows unencoded in a URI; anything else (^, spaces, |, non-ASCII) is
+# percent-encoded on reading, so that every stored URL is a valid `format: uri`.
+URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+
+
+def uri(url: str) -> str:
+    """`url` with every character a URI may not hold percent-encoded (an IRI's
+    characters as UTF-8); a valid URI is returned as it is."""
+    return quote(url, safe=URI_SAFE)
+
+
 def _is_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and "." in parts.netloc and " " not in url
@@ -182,6 +193,7 @@ def _sources(urls: str, titles: str) -> tuple[tuple[str, str], ...]:
         )
     for url in url_list:
         _check_url(url)
+    url_list = [uri(url) for url in url_list]
     return tuple(
         (url, title_list[i] if i < len(title_list) else "") for i, url in enumerate(url_list)
     )
@@ -365,6 +377,9 @@ def stream_csv(text: str | io.TextIOBase) -> tuple[Iterator[dict], list[RowError
     asked for (a file of any size in flat memory); no rows if the header is wrong.
     A row that is no CSV the reader takes raises UnreadableRow, naming it."""
     handle = io.StringIO(text.lstrip("\ufeff")) if isinstance(text, str) else text
+    # The limit is the process's: a library imported beside us (frictionless, which
+    # hdx-python-country brings) raises it to 20 MB; a field is refused over ours.
+    csv.field_size_limit(FIELD_LIMIT)
     reader = csv.DictReader(handle)
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -373,6 +388,9 @@ def stream_csv(text: str | io.TextIOBase) -> tuple[Iterator[dict], list[RowError
     reader.fieldnames = header
     errors = check_header(header)
     return (iter(()) if errors else _rows(reader)), errors
+
+
+FIELD_LIMIT = 131_072  # characters in one field: Python's csv default
 
 
 class UnreadableRow(ValueError):
@@ -387,8 +405,9 @@ class UnreadableRow(ValueError):
 def unreadable(number: int, exc: csv.Error) -> RowError:
     """The RowError of row `number`, which the CSV reader refused with `exc`."""
     if "field limit" in str(exc):
-        limit = csv.field_size_limit()
-        return RowError(number, "file", f"a field is longer than {limit} characters, the limit")
+        return RowError(
+            number, "file", f"a field is longer than {FIELD_LIMIT} characters, the limit"
+        )
     return RowError(number, "file", f"not readable as CSV ({exc})")
 
 
