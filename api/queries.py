@@ -252,6 +252,24 @@ class PartnerComparisonOutput(serializers.Serializer):
     outside = PartnerRowOutput(many=True, help_text="Visits outside every era, by partner.")
 
 
+class SideChartQuery(serializers.Serializer):
+    side = SideQueryField(help_text="CHN-any (visits abroad) or any-CHN (guests).")
+    scheme = serializers.SlugField(required=False, default="china-head-of-state")
+    min_level = LevelField(default=Level.MINISTER, help_text="Rank threshold (default minister).")
+    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD; default today.")
+
+    def validate_scheme(self, value):
+        if not EraScheme.objects.filter(slug=value).exists():
+            raise serializers.ValidationError(f"unknown era scheme {value!r}")
+        return value
+
+    def validate_side(self, value):
+        code = value[0] or value[1]
+        if not Country.objects.filter(code=code).exists():
+            raise serializers.ValidationError(f"unknown country {code!r}")
+        return value
+
+
 class SidePublishedOutput(serializers.Serializer):
     publisher = serializers.CharField()
     title = serializers.CharField()

@@ -23,6 +23,7 @@ v1 = [
     path("stats/era-comparison/", views.EraComparisonView.as_view(), name="era-comparison"),
     path("stats/timeline/", views.TimelineView.as_view(), name="timeline"),
     path("stats/facets/", views.FacetsView.as_view(), name="facets"),
+    path("charts/abroad-rate/", views.SideChartView.as_view(), name="chart-abroad-rate"),
     path("charts/<str:name>/", views.ChartView.as_view(), name="chart"),
     path("tokens/", token_views.TokenListView.as_view(), name="token-list"),
     path("tokens/<str:prefix>/", token_views.TokenDetailView.as_view(), name="token-detail"),

@@ -35,7 +35,7 @@ from api.serializers import (
     VisitSerializer,
     visit_list_data,
 )
-from visits import chart_registry, services, stats
+from visits import abroad, abroad_chart, chart_registry, services, stats
 from visits.exporting import export_csv
 from visits.facets import facets
 from visits.filters import VisitFilter
@@ -305,6 +305,25 @@ class FacetsView(ReadOnlyAPIView):
         key = f"facets|{names}|{request.user.has_perm('visits.view_visit')}|{request.GET}"
         result = cached_under(self.data_version, key, lambda: facets(visits, names))
         return Response(queries.FacetsOutput({"facets": result}).data)
+
+
+class SideChartView(ReadOnlyAPIView):
+    def known_parameters(self):
+        return STATS_FILTERS | set(queries.SideChartQuery().fields) | FORMAT
+
+    @extend_schema(
+        parameters=[queries.SideChartQuery],
+        responses={200: {"type": "object", "description": "Plotly figure JSON"}},
+    )
+    def get(self, request):
+        """The Plotly figure JSON that /abroad/ draws: one country's visits per year in
+        office, era by era, the era's leader's own beside all, each published rate
+        beside the records under its own rule."""
+        query = queries.SideChartQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        visits = None if queries.unfiltered(request) else queries.base_visits(request)
+        comparison = abroad.side_comparison(**query.validated_data, visits=visits)
+        return Response(abroad_chart.rate_chart(comparison))
 
 
 class ChartView(ReadOnlyAPIView):

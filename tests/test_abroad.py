@@ -233,3 +233,20 @@ def test_abroad_page_queries_do_not_grow_with_visits(client, seeded, django_asse
     # the seed: they grow with the figures, not the visits); partner_ranking's two
     with django_assert_num_queries(27):
         assert client.get("/abroad/?as_of=2026-12-03").status_code == 200
+
+
+def test_page_figure_is_the_api_chart(api, client, seeded):
+    query = f"side=CHN-any&scheme={SCHEME}&as_of=2026-12-03"
+    chart = api.get(f"/api/v1/charts/abroad-rate/?{query}")
+    assert chart.status_code == 200
+    page = client.get(f"/abroad/?{query}")
+    assert page.context["figure"] == chart.json()
+    names = [t["name"] for t in chart.json()["data"]]
+    assert names[2:] == ["Published rate (its own rule)", "Recorded here under the same rule"]
+    diamonds, circles = chart.json()["data"][2:]
+    assert diamonds["y"] == [5.5, 9.6, 11.4, 14.3]
+    lowy = [p for r in page.context["comparison"].rows for p in r.published if p.per_year]
+    assert circles["y"] == [p.recorded for p in lowy]
+    assert api.get("/api/v1/charts/abroad-rate/?side=CHN").status_code == 400
+    narrowed = api.get(f"/api/v1/charts/abroad-rate/?{query}&exclude_kind=transit").json()
+    assert narrowed["data"][0]["y"] != chart.json()["data"][0]["y"]  # Xi's transits left out
