@@ -67,18 +67,9 @@ class ChartQuery(ComparisonQuery):
     window = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
-class PublishedOutput(serializers.Serializer):
-    publisher = serializers.CharField()
-    title = serializers.CharField()
-    url = serializers.URLField()
-    as_of = serializers.DateField()
-    metric = serializers.CharField()
-    direction = serializers.CharField(allow_null=True)
-    min_level = serializers.CharField()
-    value = serializers.IntegerField()
-    recorded = serializers.IntegerField(help_text="Records counted under the figure's rule.")
-    coverage = serializers.FloatField(allow_null=True, help_text="recorded / value")
-    quote = serializers.CharField()
+class FigureLinks(serializers.Serializer):
+    """The two lists of exactly the visits a published figure's `recorded` counts."""
+
     visits_url = serializers.SerializerMethodField(
         help_text="The page listing exactly the visits counted in `recorded`."
     )
@@ -91,6 +82,20 @@ class PublishedOutput(serializers.Serializer):
 
     def get_api_visits_url(self, published) -> str:
         return f"{reverse('api:visit-list')}?figure={published.figure_id}"
+
+
+class PublishedOutput(FigureLinks):
+    publisher = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.URLField()
+    as_of = serializers.DateField()
+    metric = serializers.CharField()
+    direction = serializers.CharField(allow_null=True)
+    min_level = serializers.CharField()
+    value = serializers.IntegerField()
+    recorded = serializers.IntegerField(help_text="Records counted under the figure's rule.")
+    coverage = serializers.FloatField(allow_null=True, help_text="recorded / value")
+    quote = serializers.CharField()
 
 
 class DirectionCounts(serializers.DictField):
@@ -270,7 +275,7 @@ class SideChartQuery(serializers.Serializer):
         return value
 
 
-class SidePublishedOutput(serializers.Serializer):
+class SidePublishedOutput(FigureLinks):
     publisher = serializers.CharField()
     title = serializers.CharField()
     url = serializers.URLField()
@@ -288,14 +293,6 @@ class SidePublishedOutput(serializers.Serializer):
     visits = serializers.IntegerField(help_text="The visits counted for `recorded`.")
     quote = serializers.CharField()
     note = serializers.CharField(help_text="How the figure's rule was read.")
-    visits_url = serializers.SerializerMethodField()
-    api_visits_url = serializers.SerializerMethodField()
-
-    def get_visits_url(self, published) -> str:
-        return f"{reverse('visit-list')}?figure={published.figure_id}"
-
-    def get_api_visits_url(self, published) -> str:
-        return f"{reverse('api:visit-list')}?figure={published.figure_id}"
 
 
 class SideEraOutput(serializers.Serializer):

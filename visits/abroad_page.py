@@ -12,6 +12,7 @@ from django.shortcuts import render
 from visits import abroad, abroad_chart, findings
 from visits import eras as era_rules
 from visits.models import Country, EraScheme, Level, PublishedFigure, arrow
+from visits.partners import parse_scheme_level_as_of
 from visits.stats import PublishedCount
 
 DEFAULT = {"side": "CHN-any", "scheme": "china-head-of-state", "min_level": "minister"}
@@ -162,17 +163,9 @@ def _parse(params, schemes: set[str]) -> tuple[dict, dict]:
             errors["side"] = f"unknown country {code!r}"
     except ValueError as exc:
         errors["side"] = str(exc)
-    query["scheme"] = params.get("scheme") or DEFAULT["scheme"]
-    if query["scheme"] not in schemes:
-        errors["scheme"] = f"unknown era scheme {query['scheme']!r}"
-    try:
-        query["min_level"] = Level.from_slug(params.get("min_level") or DEFAULT["min_level"])
-    except ValueError as exc:
-        errors["min_level"] = str(exc)
-    try:
-        query["as_of"] = dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
-    except ValueError:
-        errors["as_of"] = "as_of must be a date, YYYY-MM-DD"
+    found, common = parse_scheme_level_as_of(params, schemes, DEFAULT["scheme"])
+    errors.update(found)
+    query.update(common)
     unknown = sorted(set(params) - {*DEFAULT, "as_of"})
     if unknown:
         errors[unknown[0]] = f"unknown parameter; known: {', '.join([*DEFAULT, 'as_of'])}"

@@ -26,7 +26,13 @@ def partners(request):
 
 
 def _parse(params, schemes: set[str]) -> tuple[dict, dict]:
-    errors, query = {}, {"scheme": params.get("scheme") or DEFAULT_SCHEME}
+    return parse_scheme_level_as_of(params, schemes, DEFAULT_SCHEME)
+
+
+def parse_scheme_level_as_of(params, schemes: set[str], default_scheme: str) -> tuple[dict, dict]:
+    """(errors by parameter, query) of a page's `scheme`, `min_level` (default
+    minister) and `as_of` (default None: today)."""
+    errors, query = {}, {"scheme": params.get("scheme") or default_scheme}
     if query["scheme"] not in schemes:
         errors["scheme"] = f"unknown era scheme {query['scheme']!r}"
     try:
