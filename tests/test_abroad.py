@@ -38,10 +38,15 @@ def fixture_visits() -> list[dict]:
     return rows
 
 
-def fixture_eras() -> dict[str, dict]:
+def fixture_eras(slug: str = SCHEME) -> dict[str, dict]:
     schemes = json.loads((FIXTURES / "era_schemes.json").read_text(encoding="utf-8"))
-    (scheme,) = [s for s in schemes if s["slug"] == SCHEME]
+    (scheme,) = [s for s in schemes if s["slug"] == slug]
     return {e["slug"]: e for e in scheme["eras"]}
+
+
+# The codebook's ladder, lowest first.
+LADDER = ["unknown", "sub_minister", "minister", "senior", "head_of_government"]
+LADDER += ["head_of_state", "leader"]
 
 
 def fixture_figures() -> list[tuple[dict, dict]]:
@@ -100,6 +105,42 @@ def test_every_published_figure_is_recomputed_from_the_fixture(seeded):
         app = by_id[stored.pk]
         assert app.value == float(fig.get("rate") or fig["value"])
         assert (app.recorded, app.visits) == expected(source, fig), (fig["era"], source["url"])
+
+
+def test_every_pair_figure_is_recomputed_from_the_fixture(seeded):
+    """CSIS's figures (fixtures/published_figures.json) by the same plain reading."""
+    from visits import stats
+
+    doc = json.loads((FIXTURES / "published_figures.json").read_text(encoding="utf-8"))
+    as_of = dt.date.fromisoformat(doc["source"]["as_of"])
+    comparison = stats.era_comparison(pair=("CHN", "PRK"), scheme="china-paramount", as_of=as_of)
+    recorded = {
+        (row.slug, p.metric, p.direction): p.recorded
+        for row in comparison.rows
+        for p in row.published
+    }
+    assert len(recorded) == len(doc["figures"]) == 6
+    rows = fixture_visits()
+    for fig in doc["figures"]:
+        era = fixture_eras(fig["scheme"])[fig["era"]]
+        start = first_day(era["start_date"])
+        end = dt.date.fromisoformat(era["end_date"]) if era["end_date"] else dt.date.max
+        direction = fig.get("direction")
+        counted = [
+            r
+            for r in rows
+            if {r["visitor_country"], r["host_country"]} == {"CHN", "PRK"}
+            and start <= first_day(r["start_date"]) < end
+            and first_day(r["start_date"]) <= as_of
+            and (not direction or [r["visitor_country"], r["host_country"]] == direction)
+            and (
+                r["level"] == "leader"
+                if fig["metric"] == "leader_visits"
+                else LADDER.index(r["level"]) >= LADDER.index(fig["min_level"])
+            )
+        ]
+        key = (fig["era"], fig["metric"], "-".join(direction) if direction else None)
+        assert recorded[key] == len(counted), key
 
 
 def test_the_figures_list_exactly_the_visits_they_count(client, seeded):
