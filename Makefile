@@ -23,8 +23,11 @@ run: $(VENV)/.installed staticfiles/staticfiles.json
 	@echo "Admin: http://127.0.0.1:8000/admin/  (create a user: $(PY) manage.py createsuperuser)"
 	DJANGO_STATIC_COLLECTED=1 $(PY) manage.py runserver --nostatic 127.0.0.1:8000
 
+# The suite on every core (pytest-xdist); tests sharing a module's or a package's
+# fixture run on one worker (tests/conftest.py). TEST_WORKERS=0: in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +40,10 @@ def _rows(model) -> dict:
     names = [f.attname for f in model._meta.concrete_fields if not f.generated]
     key = model._meta.pk.attname
     return {row[key]: row for row in model._base_manager.values(*names)}
+
+
+def _values(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
 def _columns(model) -> list[str]:
@@ -96,6 +105,27 @@ class Capture:
         resets = connection.ops.sequence_reset_sql(no_style(), list(before))
         return cls(before, inserts, changed, resets)
 
+    def dump(self, path: Path) -> None:
+        """Write the capture to `path`, models named by label (the M2M through models
+        are no module's attributes, so they do not pickle)."""
+        label = {m: m._meta.label_lower for m in self.before}
+        before = {label[m]: rows for m, rows in self.before.items()}
+        changed = [
+            (m._meta.label_lower, [_values(o) for o in objs], f) for m, objs, f in self.changed
+        ]
+        path.write_bytes(pickle.dumps((before, self.inserts, changed, self.resets)))
+
+    @classmethod
+    def load(cls, path: Path) -> Capture:
+        before, inserts, changed, resets = pickle.loads(path.read_bytes())
+        model = apps.get_model
+        return cls(
+            {model(label): rows for label, rows in before.items()},
+            inserts,
+            [(model(label), [model(label)(**r) for r in rows], f) for label, rows, f in changed],
+            resets,
+        )
+
     def write(self) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             for sql, params in self.inserts:
@@ -132,11 +162,18 @@ class Seeds:
 
 
 @pytest.fixture(scope="session")
-def seed_snapshot(django_db_setup, django_db_blocker) -> Seeds:
-    """The seed captured once per session, in a transaction that is rolled back."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        capture = Capture.of_seed()
-        transaction.set_rollback(True)
+def seed_snapshot(django_db_setup, django_db_blocker, run_dir) -> Seeds:
+    """The seed captured once per run, in a transaction that is rolled back: by the
+    first xdist worker to need it, which leaves it in a file for the others (seed()
+    takes ~20 s; every worker's test database starts in the same state)."""
+    path = run_dir / "seed-capture.pickle"
+    with django_db_blocker.unblock(), _locked(run_dir / "seed-capture.lock"):
+        if path.exists():
+            return Seeds([Capture.load(path)])
+        with transaction.atomic():
+            capture = Capture.of_seed()
+            transaction.set_rollback(True)
+        capture.dump(path)
     return Seeds([capture])
 
 
@@ -163,46 +200,145 @@ def countries(db, country_rows):
     Country.objects.bulk_create([Country(**r) for r in country_rows if r["code"] not in have])
 
 
+RUN_DIR = pytest.StashKey[Path]()
+
+
+def pytest_configure(config):
+    """A directory for this run, shared by its xdist workers (the controller makes it,
+    hands it to each worker and removes it at the end)."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        config.stash[RUN_DIR] = Path(tempfile.mkdtemp(prefix="summitry-tests-"))
+    else:
+        config.stash[RUN_DIR] = Path(workerinput["summitry_run_dir"])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    node.workerinput["summitry_run_dir"] = str(node.config.stash[RUN_DIR])
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and RUN_DIR in config.stash:
+        shutil.rmtree(config.stash[RUN_DIR], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def run_dir(pytestconfig) -> Path:
+    return pytestconfig.stash[RUN_DIR]
+
+
+@contextmanager
+def _locked(path: Path):
+    """One process of the run at a time (xdist workers)."""
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests sharing a module- or package-scoped fixture of ours (a PostgreSQL cluster
+    and gunicorn, a database of 20,000 visits, the browser tests' live server) go to one
+    xdist worker (`--dist loadgroup`), which builds it once."""
+    if not config.pluginmanager.has_plugin("xdist"):
+        return
+    for item in items:
+        for defs in item._fixtureinfo.name2fixturedefs.values():
+            shared = [d for d in defs if d.scope in ("module", "package")]
+            if shared and shared[-1].baseid.startswith("tests/"):
+                item.add_marker(pytest.mark.xdist_group(shared[-1].baseid))
+                break
+
+
 STATIC_STORAGE = {"BACKEND": "visits.staticstorage.CollectedStaticStorage"}
 COLLECT = f"""
-import sys, django
+import os, sys, traceback, django
 django.setup()
 from django.conf import settings
 from django.core.management import call_command
 settings.STATIC_ROOT = sys.argv[1]
 settings.STORAGES = {{**settings.STORAGES, "staticfiles": {STATIC_STORAGE!r}}}
-call_command("collectstatic", "--noinput", verbosity=0)
+try:
+    call_command("collectstatic", "--noinput", verbosity=0)
+    status = "ok"
+except BaseException:
+    status = traceback.format_exc()
+    raise
+finally:
+    with open(sys.argv[2] + ".part", "w") as f:
+        f.write(status)
+    os.replace(sys.argv[2] + ".part", sys.argv[2])
 """
-COLLECTING = {}  # the background collectstatic of this run: root, process
+COLLECTING = {}  # the background collectstatic this process started
+
+
+def _static_paths(config) -> tuple[Path, Path, Path]:
+    """The collected files, the collection's status (written when it ends) and the
+    mark of the process that started it."""
+    run = config.stash[RUN_DIR]
+    return run / "static", run / "static.status", run / "static.started"
 
 
 def pytest_collection_finish(session):
     """`collectstatic` compresses every file twice (gzip, brotli): ~45 s of CPU. When
-    a selected test needs it, start it now in a second process, beside the tests."""
+    a selected test needs it, the first xdist worker (or the one process) to get here
+    starts it in a second process, beside the tests; the run's other workers use it."""
     if any("collected_static" in item.fixturenames for item in session.items):
-        root = Path(tempfile.mkdtemp(prefix="summitry-static-"))
+        root, status, started = _static_paths(session.config)
+        try:
+            os.close(os.open(started, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
         process = subprocess.Popen(
-            [sys.executable, "-c", COLLECT, str(root)], cwd=session.config.rootpath
+            [sys.executable, "-c", COLLECT, str(root), str(status)],
+            cwd=session.config.rootpath,
         )
-        COLLECTING.update(root=root, process=process)
+        COLLECTING.update(process=process)
 
 
-def pytest_sessionfinish(session):
+def pytest_sessionfinish(session, exitstatus):
+    """Lets a collection that another worker may still wait for finish, unless the run
+    was stopped; the controller removes the files (pytest_unconfigure)."""
     if COLLECTING:
-        COLLECTING["process"].kill()
+        stopped = session.shouldstop or session.shouldfail
+        if stopped or exitstatus == pytest.ExitCode.INTERRUPTED:
+            COLLECTING["process"].kill()
         COLLECTING["process"].wait()
-        shutil.rmtree(COLLECTING["root"], ignore_errors=True)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["summitry_counts"] = {"requests": REQUESTS["count"], **SEED_LOADS}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The counts each xdist worker made, summed for pytest_terminal_summary."""
+    counts = getattr(node, "workeroutput", {}).get("summitry_counts", {})
+    REQUESTS["count"] += counts.pop("requests", 0)
+    for how, n in counts.items():
+        SEED_LOADS[how] += n
 
 
 @pytest.fixture(scope="session")
-def collected_static():
+def collected_static(pytestconfig):
     """`collectstatic` as production runs it (hashed names, gzip and brotli copies),
-    once per session: returns the STATIC_ROOT and the STORAGES to serve it with."""
+    once per run: returns the STATIC_ROOT and the STORAGES to serve it with."""
     from django.conf import settings
 
-    assert COLLECTING, "collectstatic starts when the tests are collected"
-    assert COLLECTING["process"].wait() == 0, "collectstatic failed"
-    return COLLECTING["root"], {**settings.STORAGES, "staticfiles": STATIC_STORAGE}
+    root, status, started = _static_paths(pytestconfig)
+    assert started.exists(), "collectstatic starts when the tests are collected"
+    if COLLECTING:
+        COLLECTING["process"].wait()
+    for _ in range(6000):  # another worker's collection: up to 10 minutes
+        if status.exists():
+            break
+        time.sleep(0.1)
+    assert status.exists(), "collectstatic did not finish"
+    assert status.read_text() == "ok", f"collectstatic failed: {status.read_text()}"
+    return root, {**settings.STORAGES, "staticfiles": STATIC_STORAGE}
 
 
 @pytest.fixture(scope="session", autouse=True)
