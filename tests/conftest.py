@@ -243,7 +243,11 @@ def _locked(path: Path):
 def pytest_collection_modifyitems(config, items):
     """Tests sharing a module- or package-scoped fixture of ours (a PostgreSQL cluster
     and gunicorn, a database of 20,000 visits, the browser tests' live server) go to one
-    xdist worker (`--dist loadgroup`), which builds it once."""
+    xdist worker (`--dist loadgroup`), which builds it once. Tests of the seed come
+    after the others (pytest-django's order by kind of database, which follows, keeps
+    this one within each kind): while one worker captures the seed, the others run
+    tests that need none instead of waiting for it."""
+    items.sort(key=lambda item: "seed_snapshot" in item.fixturenames)
     if not config.pluginmanager.has_plugin("xdist"):
         return
     for item in items:
