@@ -40,7 +40,8 @@ def primary_and_replica(db):
         assert migrate.returncode == 0, migrate.stderr
     psql(
         "INSERT INTO visits_country (code, alpha_2, name, iso_name, official_name, is_former, "
-        "user_assigned, note) VALUES ('ZZR', '', 'Replica only', '', '', false, false, '')",
+        "user_assigned, note, region, subregion) "
+        "VALUES ('ZZR', '', 'Replica only', '', '', false, false, '', '', '')",
         "summitry_replica_t",
     )
     yield urls["summitry_primary_t"], urls["summitry_replica_t"]

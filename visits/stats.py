@@ -395,7 +395,7 @@ def facets(visits: QuerySet[Visit], names: list[str]) -> dict[str, list[FacetCou
                 visits.order_by()
                 .values("visitor_country_id", "host_country_id")
                 .annotate(n=Count("pk"))
-                .order_by("-n", "visitor_country_id")
+                .order_by("-n", "visitor_country_id", "host_country_id")
             )
             out[name] = [
                 FacetCount(f"{r['visitor_country_id']}-{r['host_country_id']}", r["n"])
