@@ -129,8 +129,8 @@ def rebuild(*, schemes: Iterable[int] | None = None) -> None:
     if schemes is not None:
         wanted = wanted.filter(pk__in=list(schemes))
     for scheme in wanted:
-        # write-path: ok (derived rows under the write lock, not domain data)
-        EraCount.objects.filter(scheme=scheme).delete()
+        # Derived rows, rebuilt under the write lock; not domain data.
+        EraCount.objects.filter(scheme=scheme).delete()  # write-path: ok
         _insert_counts(scheme.pk, list(Era.objects.filter(scheme=scheme).order_by("start_date")))
 
 
