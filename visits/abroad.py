@@ -36,6 +36,15 @@ def parse_side(text: str) -> tuple[str | None, str | None]:
     raise ValueError(f"{text!r}: expected an alpha-3 code and 'any', as CHN-any or any-CHN")
 
 
+def known_side(text: str) -> tuple[str | None, str | None]:
+    """parse_side, and the country must be recorded; ValueError saying what is wrong."""
+    side = parse_side(text)
+    code = side[0] or side[1]
+    if not Country.objects.filter(code=code).exists():
+        raise ValueError(f"unknown country {code!r}")
+    return side
+
+
 def side_label(side: tuple[str | None, str | None]) -> str:
     visitor, host = side
     return f"{visitor or ANY}-{host or ANY}"
@@ -93,6 +102,10 @@ class SideComparison:
     window: int | None
     rows: list[SideEra]
     outside: int
+    # What the rows were counted from, for what is drawn beside them (the figures'
+    # gaps, the partners per era) without asking for them again.
+    eras: list[Era] = field(default_factory=list, repr=False, compare=False)
+    figures: list[PublishedFigure] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def direction(self) -> str:
@@ -135,11 +148,14 @@ def side_comparison(
     visits ranked at `min_level` or above that started by `as_of`, the era's leader's
     own, the distinct partners, and each one-sided published figure beside the
     records under its own rule. `visits` is the base (default: published visits).
-    Raises EraScheme.DoesNotExist. Four queries: scheme, eras, figures, one count."""
+    Raises EraScheme.DoesNotExist. Five queries: scheme, eras, figures, one count, the
+    country's name."""
     as_of = as_of or dt.date.today()
     scheme_obj = EraScheme.objects.get(slug=scheme)
     eras = list(
-        Era.objects.filter(scheme=scheme_obj, start_date__lte=as_of).select_related("leader")
+        Era.objects.filter(scheme=scheme_obj, start_date__lte=as_of)
+        .select_related("leader")
+        .order_by("start_date")
     )
     figures = side_figures(side, eras)
     base = visits if visits is not None else Visit.objects.published()
@@ -176,6 +192,8 @@ def side_comparison(
         window=window,
         rows=[_row(era, counts, figures, as_of, window) for era in eras],
         outside=counts["outside"],
+        eras=eras,
+        figures=figures,
     )
 
 
@@ -234,22 +252,13 @@ class PartnerCount:
 
 
 def partner_ranking(
-    *,
-    side: tuple[str | None, str | None],
-    scheme: str,
-    min_level: int = Level.MINISTER,
-    as_of: dt.date | None = None,
-    visits: QuerySet[Visit] | None = None,
+    comparison: SideComparison, *, visits: QuerySet[Visit] | None = None
 ) -> dict[str, list[PartnerCount]]:
     """{era slug: the side's partner countries in that era, most visits first}, with
-    the era's leader's own visits to each. Three queries: scheme, eras, one count."""
-    as_of = as_of or dt.date.today()
-    eras = list(
-        Era.objects.filter(scheme__slug=scheme, start_date__lte=as_of).order_by("start_date")
-    )
-    if not eras:
-        EraScheme.objects.get(slug=scheme)  # a scheme without eras, or none: raise
-        return {}
+    the era's leader's own visits to each, for the eras, side, threshold and as-of date
+    of `comparison`. One query."""
+    side, eras, as_of = comparison.side, comparison.eras, comparison.as_of
+    min_level = Level.from_slug(comparison.min_level)
     base = visits if visits is not None else Visit.objects.published()
     partner = partner_field(side).removesuffix("_id")
     leaders = Q()

@@ -3,7 +3,6 @@ the published figures, each counted under its own rule and its gap itemised."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -11,7 +10,7 @@ from django.shortcuts import render
 
 from visits import abroad, abroad_chart, findings
 from visits import eras as era_rules
-from visits.models import Country, EraScheme, Level, PublishedFigure, arrow
+from visits.models import EraScheme, Level, arrow
 from visits.partners import parse_scheme_level_as_of
 from visits.stats import PublishedCount
 
@@ -27,10 +26,7 @@ def abroad_page(request):
     if errors:
         return render(request, "visits/abroad.html", context, status=400)
     comparison = abroad.side_comparison(**query)
-    ids = [p.figure_id for row in comparison.rows for p in row.published]
-    gaps = findings.figure_gaps(
-        list(PublishedFigure.objects.select_related("era").filter(pk__in=ids))
-    )
+    gaps = findings.figure_gaps(comparison.figures, examples=3)
     published = [
         FigureLine(p, gaps[p.figure_id], row.leader)
         for row in comparison.rows
@@ -52,7 +48,7 @@ def abroad_page(request):
             "rows": rows,
             "published": published,
             "finding": finding(published),
-            "ranking": _ranking(query, rows),
+            "ranking": _ranking(comparison, rows),
             "figure": abroad_chart.rate_chart(comparison),
             "api_url": f"/api/v1/stats/era-comparison/?{urlencode(api)}",
             "arrow": arrow(comparison.direction),
@@ -87,8 +83,7 @@ class FigureLine:
 
     @property
     def years(self) -> float:
-        first, last = self.count.span
-        return era_rules.years_between(first, last + dt.timedelta(days=1))
+        return era_rules.span_years(self.count.span)
 
     @property
     def published_visits(self) -> float | None:
@@ -138,13 +133,8 @@ def heading(comparison: abroad.SideComparison) -> str:
     return f"{comparison.country_name}'s guests, era by era ({who})"
 
 
-def _ranking(query: dict, rows) -> list[tuple]:
-    ranked = abroad.partner_ranking(
-        side=query["side"],
-        scheme=query["scheme"],
-        min_level=query["min_level"],
-        as_of=query["as_of"],
-    )
+def _ranking(comparison: abroad.SideComparison, rows) -> list[tuple]:
+    ranked = abroad.partner_ranking(comparison)
     return [(row, ranked.get(row.slug, [])) for row in reversed(rows)]
 
 
@@ -157,10 +147,7 @@ def _raw(request) -> dict:
 def _parse(params, schemes: set[str]) -> tuple[dict, dict]:
     errors, query = {}, {}
     try:
-        query["side"] = abroad.parse_side(params.get("side") or DEFAULT["side"])
-        code = query["side"][0] or query["side"][1]
-        if not Country.objects.filter(code=code).exists():
-            errors["side"] = f"unknown country {code!r}"
+        query["side"] = abroad.known_side(params.get("side") or DEFAULT["side"])
     except ValueError as exc:
         errors["side"] = str(exc)
     found, common = parse_scheme_level_as_of(params, schemes, DEFAULT["scheme"])

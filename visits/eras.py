@@ -80,3 +80,9 @@ def outside_q(eras: Sequence[Span]) -> Q:
 def years_between(start: dt.date, end: dt.date) -> float:
     """Length in years of [start, end), in days / 365.25."""
     return max((end - start).days, 0) / 365.25
+
+
+def span_years(span: tuple[dt.date, dt.date]) -> float:
+    """Length in years of (first day, last day), both counted."""
+    first, last = span
+    return years_between(first, last + dt.timedelta(days=1))

@@ -251,8 +251,7 @@ def recorded_of(figure: PublishedFigure, counted: int, hosts: int) -> float | in
     if figure.unit == PublishedFigure.Unit.HOST_COUNTRIES:
         return hosts
     if figure.rate is not None:
-        start, last = figure.span()
-        years = era_rules.years_between(start, last + dt.timedelta(days=1))
+        years = era_rules.span_years(figure.span())
         return round(counted / years, 2) if years else 0.0
     return counted
 
