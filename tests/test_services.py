@@ -205,3 +205,17 @@ def test_reference_data_changes_move_the_data_version(db):
     before = DataVersion.current().version
     PersonFactory(name="Someone")
     assert DataVersion.current().version == before + 1
+
+
+def test_source_urls_are_stored_as_valid_uris_by_every_writer(editor):
+    """The admin and the API write through the service, which stores a URL as the
+    importer reads it (interchange.uri): a ^ or a non-ASCII letter percent-encoded, so
+    the API's `format: uri` holds; the same URL given again is the same source."""
+    raw = "https://www.gmw.cn/GB/GM^18176^3.HTM"
+    visit = services.create_visit(user=editor, values=values(), sources=[{"url": raw}])
+    source = visit.sources.get()
+    assert source.url == "https://www.gmw.cn/GB/GM%5E18176%5E3.HTM"
+    services.update_visit(
+        user=editor, visit=visit, values={}, sources=[{"url": raw, "title": "Named"}]
+    )
+    assert list(visit.sources.values_list("pk", "title")) == [(source.pk, "Named")]

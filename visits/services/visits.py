@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_save
 
 from visits import summary
+from visits.interchange import uri
 from visits.models import Person, Source, Status, Visit
 from visits.services.rules import (
     PossibleDuplicates,
@@ -206,8 +207,10 @@ def _sync_sources(visit: Visit, wanted: Sequence[dict], *, user, reason: str) ->
     by_id, by_url = {s.pk: s for s in existing}, {s.url: s for s in existing}
     kept = set()
     for data in wanted:
-        source = by_id.get(data.get("id")) or by_url.get(data["url"]) or Source(visit=visit)
         values = {f: data.get(f, Source._meta.get_field(f).get_default()) for f in SOURCE_FIELDS}
+        # Stored as valid URIs whichever way they came (the importer reads them so).
+        values["url"], values["archive_url"] = uri(values["url"]), uri(values["archive_url"])
+        source = by_id.get(data.get("id")) or by_url.get(values["url"]) or Source(visit=visit)
         if source.pk is None or any(getattr(source, f) != v for f, v in values.items()):
             for name, value in values.items():
                 setattr(source, name, value)
