@@ -153,6 +153,8 @@ class Download:
     lines: int
     peak_rss: int  # bytes, the server's processes together, sampled
     error: str = ""
+    peak_process: int = 0  # bytes, the largest single process of the server, sampled
+    before_rss: int = 0  # bytes, the server's processes together, before the request
 
     @property
     def rows(self) -> int:
@@ -185,11 +187,27 @@ def download(base: str, path: str, server_pid: int | None = None) -> Download:
     finally:
         conn.close()
         watcher.stop()
-    return Download(status, first, time.perf_counter() - started, size, lines, watcher.peak, error)
+    seconds = time.perf_counter() - started
+    return Download(
+        status,
+        first,
+        seconds,
+        size,
+        lines,
+        watcher.peak,
+        error,
+        watcher.peak_process,
+        watcher.before,
+    )
 
 
 def tree_rss(pid: int) -> int:
     """Resident bytes of `pid` and its descendants (Linux /proc)."""
+    return sum(process_rss(pid))
+
+
+def process_rss(pid: int) -> list[int]:
+    """Resident bytes of `pid` and of each of its descendants, one figure a process."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -199,28 +217,34 @@ def tree_rss(pid: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
+    sizes, todo = [], [pid]
     while todo:
         current = todo.pop()
         todo += children.get(current, [])
         try:
             with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                sizes.append(int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE"))
         except OSError:
             pass
-    return total
+    return sizes
 
 
 class RssWatcher(threading.Thread):
-    """Samples tree_rss(pid) every 0.2 s until stopped; `peak` is the largest."""
+    """Samples the server's memory every 0.2 s until stopped: `before` its processes
+    together at the start, `peak` together at most, `peak_process` one process at most
+    (gunicorn's master and workers are separate processes, each with its own limit)."""
 
     def __init__(self, pid: int | None):
         super().__init__(daemon=True)
-        self.pid, self.peak, self._stop_event = pid, 0, threading.Event()
+        self.pid, self.peak, self.peak_process = pid, 0, 0
+        self.before = tree_rss(pid) if pid else 0
+        self._stop_event = threading.Event()
 
     def run(self) -> None:
         while self.pid and not self._stop_event.wait(0.2):
-            self.peak = max(self.peak, tree_rss(self.pid))
+            sizes = process_rss(self.pid)
+            self.peak = max(self.peak, sum(sizes))
+            self.peak_process = max(self.peak_process, *sizes, 0)
 
     def stop(self) -> None:
         self._stop_event.set()

@@ -55,7 +55,10 @@ def download_cell(d: Download | None, expected: int | None = None) -> str:
         f"first byte {duration(d.first_byte)}, {d.size / 2**20:.0f} MiB"
     )
     if d.peak_rss:
-        text += f", server RSS ≤ {d.peak_rss / 2**20:.0f} MiB"
+        text += (
+            f", server RSS ≤ {d.peak_rss / 2**20:.0f} MiB ({d.before_rss / 2**20:.0f} MiB before; "
+            f"largest process ≤ {d.peak_process / 2**20:.0f} MiB)"
+        )
     if d.status != 200 or d.error:
         text += f" — **HTTP {d.status} {d.error}**"
     if expected is not None and d.rows != expected:

@@ -9,7 +9,8 @@
    and COPY of the same file into a scratch table (the floor);
 3. builds a SQLite file of the same rows with the same indexes for Datasette;
 4. serves Summitry as shipped (gunicorn, gunicorn.conf.py if present, DEBUG off,
-   static files collected) and Datasette, and runs each load against both in
+   static files collected, Redis for the cache and throttles as docker-compose.yml
+   runs it, where redis-server is installed) and Datasette, and runs each load against both in
    alternating slices (Datasette, Summitry, Datasette, …), C client threads;
 5. prints one table and writes it to bench/latest.md.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
+
+import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import datasette_db, prepare, report  # noqa: E402
@@ -75,6 +79,36 @@ def serving(name: str, argv: list[str], env: dict, url: str, log: Path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@contextmanager
+def redis_as_shipped(port: int):
+    """A Redis server as docker-compose.yml runs one (no persistence), for the app's
+    cache, throttles and sessions; yields its URL, or None (and the app falls back to
+    its database cache, as it does without REDIS_URL) where redis-server is missing."""
+    if not shutil.which("redis-server"):
+        say("redis-server not found: Summitry serves with its database cache")
+        yield None
+        return
+    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+    argv += ["--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"redis-server did not answer on port {port}")
+        say(f"redis-server up (pid {process.pid}, {url})")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def gunicorn_argv(port: int) -> list[str]:
@@ -247,6 +281,7 @@ def parse_args():
     parser.add_argument("--export-rounds", type=int, default=1, help="exports per server (1)")
     parser.add_argument("--app-port", type=int, default=int(os.environ.get("APP_PORT", 8781)))
     parser.add_argument("--datasette-port", type=int, default=int(os.environ.get("DS_PORT", 8782)))
+    parser.add_argument("--redis-port", type=int, default=int(os.environ.get("REDIS_PORT", 8783)))
     parser.add_argument(
         "--output", type=Path, default=ROOT / "bench" / "latest.md", help="the Markdown table"
     )
@@ -314,11 +349,13 @@ def main() -> None:
                 TMP / "summitry-bench-datasette.log",
             )
         )
+        redis_url = stack.enter_context(redis_as_shipped(args.redis_port))
+        app_env = prepare.environment(url) | ({"REDIS_URL": redis_url} if redis_url else {})
         app = stack.enter_context(
             serving(
                 "gunicorn",
                 gunicorn_argv(args.app_port),
-                prepare.environment(url),
+                app_env,
                 app_url + "/healthz",
                 TMP / "summitry-bench-gunicorn.log",
             )
@@ -337,12 +374,13 @@ def main() -> None:
         )
         for work, path, admin in pages(sample["person"], sample["visit"]):
             bench.summitry_only(work, path, {"Cookie": cookie} if admin else None)
-    write(args, bench.rows)
+    write(args, bench.rows, "Redis" if redis_url else "the database (no redis-server)")
 
 
-def write(args, rows: list[list[str]]) -> None:
+def write(args, rows: list[list[str]], cache: str) -> None:
     command = f"make bench N={args.n}"
-    text = report.heading(args.n, command) + "\n\n" + report.markdown_table(report.HEADER, rows)
+    heading = report.heading(args.n, command) + f"  \nSummitry's cache and throttles: {cache}"
+    text = heading + "\n\n" + report.markdown_table(report.HEADER, rows)
     print("\n" + text + "\n", flush=True)
     args.output.write_text(text + "\n", encoding="utf-8")
     say(f"written to {args.output}")

@@ -178,6 +178,24 @@ def test_conditional_get_304_until_data_changes(countries):
     assert changed.status_code == 200 and changed["ETag"] != etag
 
 
+def test_each_request_is_counted_once_under_one_scope(countries):
+    """Anonymous requests count under `anon` only (the user scope used to count
+    them too, by address); signed-in ones under `user` only."""
+    cache.clear()
+    try:
+        client_for().get(LIST)
+        client_for().get(LIST)
+        assert len(cache.get("throttle_anon_127.0.0.1")) == 2
+        assert cache.get("throttle_user_127.0.0.1") is None
+        editor = client_for("Editors")
+        editor.get(LIST)
+        user = editor.handler._force_user
+        assert len(cache.get(f"throttle_user_{user.pk}")) == 1
+        assert len(cache.get("throttle_anon_127.0.0.1")) == 2
+    finally:
+        cache.clear()
+
+
 def test_throttling_answers_429_with_retry_after(countries, settings):
     rates = {"anon": "3/minute", "user": "5/minute"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
