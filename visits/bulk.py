@@ -37,46 +37,75 @@ def insert_many(model: type[Model], rows: Sequence[dict]) -> None:
 
 
 def insert_history(
-    model: type[Model], rows: Sequence[dict], *, kind: str, user=None, reason="", when=None
+    model: type[Model],
+    rows: Sequence[dict],
+    *,
+    kind: str,
+    user=None,
+    reason="",
+    when=None,
+    history_ids: Sequence[int] | None = None,
 ) -> None:
     """django-simple-history's rows for `rows` (dicts of every field of `model`, with
-    their primary keys): `kind` is "+" created, "~" changed or "-" deleted. Each
-    history row is the row's values and four more, as a tuple (no dict a row)."""
+    their primary keys): `kind` is "+" created, "~" changed or "-" deleted; the
+    history rows' own keys are `history_ids` (reserve_ids of the history model) where
+    given, for rows that refer to them. Each history row is the row's values and the
+    history's, as a tuple (no dict a row)."""
     if not rows:
         return
     fields = model._meta.concrete_fields
     _fill_defaults(fields, rows)
-    history = {f.attname: f for f in model.history.model._meta.concrete_fields}
     names = [f.attname for f in fields]
-    common = (when or timezone.now(), reason, kind, getattr(user, "pk", None))
+    extra = _history_values(len(rows), kind, user, reason, when, history_ids)
     get = itemgetter(*names)
-    values = (get(row) + common for row in rows)
-    _insert(model.history.model, [history[n] for n in names + HISTORY_FIELDS], values)
+    values = (get(row) + more for row, more in zip(rows, extra, strict=True))
+    _insert(model.history.model, _history_fields(model, names, history_ids), values)
 
 
 HISTORY_FIELDS = ["history_date", "history_change_reason", "history_type", "history_user_id"]
 
 
+def _history_values(count: int, kind, user, reason, when, history_ids) -> Iterable[tuple]:
+    """The history's own values of `count` rows: HISTORY_FIELDS, then the key if given."""
+    common = (when or timezone.now(), reason, kind, getattr(user, "pk", None))
+    if history_ids is None:
+        return [common] * count
+    return [(*common, pk) for pk in history_ids]
+
+
+def _history_fields(model: type[Model], names: list[str], history_ids) -> list:
+    history = {f.attname: f for f in model.history.model._meta.concrete_fields}
+    keys = ["history_id"] if history_ids is not None else []
+    return [history[n] for n in names + HISTORY_FIELDS + keys]
+
+
 def insert_with_history(
-    model: type[Model], rows: Sequence[dict], *, kind: str, user=None, reason="", when=None
+    model: type[Model],
+    rows: Sequence[dict],
+    *,
+    kind: str,
+    user=None,
+    reason="",
+    when=None,
+    history_ids: Sequence[int] | None = None,
 ) -> None:
     """insert_many(model, rows) and insert_history(model, rows, ...) for rows with
     their primary keys. On PostgreSQL each row's CSV text is written once: its
-    history row is the same text followed by the four history values."""
+    history row is the same text followed by the history's values."""
+    by = {"kind": kind, "user": user, "reason": reason, "when": when, "history_ids": history_ids}
     if not rows or connection.vendor != "postgresql":
         insert_many(model, rows)
-        insert_history(model, rows, kind=kind, user=user, reason=reason, when=when)
+        insert_history(model, rows, **by)
         return
     fields = model._meta.concrete_fields
     _fill_defaults(fields, rows)
     names = [f.attname for f in fields]
     lines = _csv_lines(map(itemgetter(*names), rows))
     _copy_text(_table(model), fields, _line_blocks(lines))
-    history = {f.attname: f for f in model.history.model._meta.concrete_fields}
-    common = (when or timezone.now(), reason, kind, getattr(user, "pk", None))
-    suffix = "," + _csv_lines([common])[0]
-    fields = [history[n] for n in names + HISTORY_FIELDS]
-    _copy_text(_table(model.history.model), fields, _line_blocks(lines, suffix))
+    extra = _history_values(len(rows), kind, user, reason, when, history_ids)
+    suffixes = ["," + line for line in _csv_lines(extra)]
+    history = _history_fields(model, names, history_ids)
+    _copy_text(_table(model.history.model), history, _line_blocks(lines, suffixes))
 
 
 def _table(model: type[Model]) -> str:
@@ -154,11 +183,16 @@ def _csv_lines(rows: Iterable[tuple]) -> list[str]:
     return lines
 
 
-def _line_blocks(lines: list[str], suffix: str = "") -> Iterator[str]:
-    """The lines in blocks; with `suffix`, each line ends with it instead of "\\n"."""
+def _line_blocks(lines: list[str], suffixes: list[str] | None = None) -> Iterator[str]:
+    """The lines in blocks; with `suffixes`, line i ends with suffixes[i] (which ends
+    the line) instead of its "\\n"."""
     for i in range(0, len(lines), COPY_ROWS):
         block = lines[i : i + COPY_ROWS]
-        yield "".join(line[:-1] + suffix for line in block) if suffix else "".join(block)
+        if suffixes is None:
+            yield "".join(block)
+        else:
+            ends = suffixes[i : i + COPY_ROWS]
+            yield "".join(line[:-1] + end for line, end in zip(block, ends, strict=True))
 
 
 def _executemany(table: str, fields, values) -> None:

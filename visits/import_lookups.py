@@ -28,9 +28,10 @@ NATURAL = "v.visitor_id = k.p AND v.visitor_country_id = k.vc AND v.host_country
 
 def existing_visits(rows: list[tuple[int | None, VisitRecord]]) -> dict[tuple, dict]:
     """Recorded visits that `rows` ((visitor id or None, record)) name, as dicts of
-    their fields plus `_visitor_name`, `_hosts` (person ids), `_host_names` and
-    `_sources` (dicts), keyed by ("external_id", id) and by ("natural", visitor id,
-    visitor country, host country, start date)."""
+    their fields plus `_visitor_name`, `_hosts` (person ids), `_host_names`,
+    `_host_links` (each host row's id and person id) and `_sources` (dicts), keyed
+    by ("external_id", id) and by ("natural", visitor id, visitor country, host
+    country, start date)."""
     visits: dict[int, dict] = {}
     for chunk in _chunks(rows):
         ids = [(r.external_id,) for _, r in chunk if r.external_id]
@@ -84,18 +85,19 @@ def _visits(keys: list[tuple], names: str, condition: str) -> Iterator[dict]:
 
 def _attach_hosts_and_sources(visits: dict[int, dict]) -> None:
     for visit in visits.values():
-        visit.update(_hosts=set(), _host_names=[], _sources=[])
+        visit.update(_hosts=set(), _host_names=[], _host_links=[], _sources=[])
     ids = [(pk,) for pk in sorted(visits)]
     hosts = Visit.hosts.through
     person = _quote(Person._meta.db_table)
     sql = (
-        "SELECT v.visit_id, v.person_id, p.name FROM "
+        "SELECT v.id, v.visit_id, v.person_id, p.name FROM "
         + _joined(hosts, "v.visit_id = k.id")
         + f" JOIN {person} p ON p.id = v.person_id ORDER BY v.id"
     )
-    for visit_id, person_id, name in _read(hosts, ids, "id", sql):
+    for link, visit_id, person_id, name in _read(hosts, ids, "id", sql):
         visits[visit_id]["_hosts"].add(person_id)
         visits[visit_id]["_host_names"].append(name)
+        visits[visit_id]["_host_links"].append((link, person_id))
     columns = ", ".join(f"v.{_quote(f.column)}" for f in Source._meta.concrete_fields)
     sql = f"SELECT {columns} FROM " + _joined(Source, "v.visit_id = k.id") + " ORDER BY v.id"
     for values in _converted(Source, _read(Source, ids, "id", sql)):

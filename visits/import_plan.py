@@ -90,7 +90,8 @@ def pk(ref: int | NewPerson) -> int | None:
 @dataclass
 class RowPlan:
     """One row to write: `values` are the visit's fields after the write (`before`
-    them before, None for a new visit); `hosts` is None when they stay;
+    them before, None for a new visit); `hosts` is None when they stay, and then
+    `host_links` are their rows (visit_id, person_id and the row's id, as dicts);
     `add_sources` are (url, title) pairs, `drop_sources` source rows (dicts)."""
 
     record: VisitRecord
@@ -99,6 +100,7 @@ class RowPlan:
     hosts: list | None
     add_sources: list[tuple[str, str]]
     drop_sources: list[dict]
+    host_links: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -272,7 +274,15 @@ def _plan_update(plan, record, visit, visitor, hosts, user, replace_sources) -> 
     values.update(status=status, visitor_id=visitor, version=visit["version"] + 1)
     values["start_latest"] = latest_possible_date(values["start_date"], values["date_precision"])
     before = {k: v for k, v in visit.items() if not k.startswith("_")}
-    plan.changed.append(RowPlan(record, values, before, new_hosts, add, drop))
+    links = [] if new_hosts is not None else _links(visit)
+    plan.changed.append(RowPlan(record, values, before, new_hosts, add, drop, links))
+
+
+def _links(visit: dict) -> list[dict]:
+    """The visit's host rows as they stand."""
+    return [
+        {"id": link, "visit_id": visit["id"], "person_id": p} for link, p in visit["_host_links"]
+    ]
 
 
 def _changes(visit, record, given, visitor, status, hosts, add, drop) -> list[Change]:

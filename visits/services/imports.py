@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from operator import itemgetter
 
+from django.apps import apps
+
 from visits import summary
 from visits.bulk import (
     delete_many,
@@ -72,11 +74,13 @@ def apply_import(*, plan, user, now, moves: SummaryMoves | None = None) -> None:
     for row, pk in zip(plan.new, reserve_ids(Visit, len(plan.new)), strict=True):
         row.values.update(id=pk, created_at=now, created_by_id=uid)
     visits = [r.values for r in plan.new]
-    insert_with_history(Visit, visits, kind="+", **_by(user, now))
     changed = [r.values for r in plan.changed]
+    history_ids = reserve_ids(Visit.history.model, len(rows))
+    created, updated = history_ids[: len(visits)], history_ids[len(visits) :]
+    insert_with_history(Visit, visits, kind="+", history_ids=created, **_by(user, now))
     update_many(Visit, changed, UPDATED)
-    insert_history(Visit, changed, kind="~", **_by(user, now))
-    _write_hosts(rows)
+    insert_history(Visit, changed, kind="~", history_ids=updated, **_by(user, now))
+    _write_hosts(rows, history_ids)
     _write_sources(rows, user, now)
     own = moves is None
     moves = SummaryMoves() if own else moves
@@ -153,12 +157,25 @@ def _create_people(people: list, user, now) -> None:
     insert_with_history(Person, rows, kind="+", **_by(user, now))
 
 
-def _write_hosts(rows) -> None:
-    rows = [r for r in rows if r.hosts is not None]
+def _write_hosts(rows, history_ids: list[int]) -> None:
+    """The hosts of rows whose hosts changed (all of them for new visits), and of
+    every row its history row's hosts (history_ids[i] is rows[i]'s): the hosts as
+    they are after the write, as django-simple-history records a visit's hosts,
+    which a revert puts back."""
     through = Visit.hosts.through
-    delete_many(through, [r.values["id"] for r in rows if r.before], column="visit_id")
-    links = {(r.values["id"], _pk(host)) for r in rows for host in r.hosts}
-    insert_many(through, [{"visit_id": v, "person_id": p} for v, p in sorted(links)])
+    rewritten = [r for r in rows if r.hosts is not None]
+    delete_many(through, [r.values["id"] for r in rewritten if r.before], column="visit_id")
+    links = sorted({(r.values["id"], _pk(host)) for r in rewritten for host in r.hosts})
+    ids = reserve_ids(through, len(links))
+    hosted = [
+        {"id": pk, "visit_id": v, "person_id": p} for pk, (v, p) in zip(ids, links, strict=True)
+    ]
+    insert_many(through, hosted)
+    hosted += [link for r in rows if r.hosts is None for link in r.host_links]
+    history_of = {r.values["id"]: pk for r, pk in zip(rows, history_ids, strict=True)}
+    for link in hosted:
+        link["history_id"] = history_of[link["visit_id"]]
+    insert_many(apps.get_model("visits", "HistoricalVisit_hosts"), hosted)
 
 
 def _write_sources(rows, user, now) -> None:
