@@ -55,11 +55,16 @@ def environment(url: str) -> dict[str, str]:
 
 def recreate_database(url: str) -> None:
     name = urlsplit(url).path.lstrip("/")
+    _server(url, f'drop database if exists "{name}" with (force)', f'create database "{name}"')
+
+
+def _server(url: str, *statements: str) -> None:
+    """Run `statements` on the server of `url`, outside any transaction."""
     admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'drop database if exists "{name}" with (force)')
-        cursor.execute(f'create database "{name}"')
+        for statement in statements:
+            cursor.execute(statement)
     admin.close()
 
 
@@ -129,6 +134,68 @@ def copy_floor(csv_path: Path, rows: int, url: str) -> Timed:
             conn.commit()
     finally:
         conn.close()
+    return Timed(rows, seconds)
+
+
+# The tables an import writes, in an order their foreign keys allow, with their keys.
+WRITTEN = [
+    ("visits_person", "id"),
+    ("visits_historicalperson", "history_id"),
+    ("visits_visit", "id"),
+    ("visits_historicalvisit", "history_id"),
+    ("visits_source", "id"),
+    ("visits_historicalsource", "history_id"),
+    ("visits_visit_hosts", "id"),
+    ("visits_historicalvisit_hosts", "m2m_history_id"),
+    ("visits_eracount", "id"),
+]
+
+
+def snapshot(url: str) -> str:
+    """A copy of the database (no connection may be open to it), for write_floor: the
+    schema and reference data as the import found them. Returns the copy's URL."""
+    name = urlsplit(url).path.lstrip("/")
+    copy = f"{name}_before"
+    _server(url, f'drop database if exists "{copy}" with (force)')
+    _server(url, f'create database "{copy}" template "{name}"')
+    return url.rsplit("/", 1)[0] + f"/{copy}"
+
+
+def write_floor(url: str, before: str, rows: int, folder: Path) -> Timed:
+    """The database's own cost of what the import wrote: the rows it added to every
+    table it writes (visits, people, sources, hosts, their history, the era summary),
+    read out with COPY and COPYed into `before` (the snapshot of the database before
+    the import: the same indexes, foreign keys and rows) in one transaction, commit
+    and its deferred key checks included. No Python planning or checking: what the
+    schema alone costs for these rows. `before` is dropped afterwards."""
+    files = []
+    with psycopg2.connect(before) as old, old.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(f"SELECT coalesce(max({key}), 0) FROM {t}" for t, key in WRITTEN)
+        )
+        last = [n for (n,) in cursor.fetchall()]
+    with psycopg2.connect(url) as new, new.cursor() as cursor:
+        for (table, key), after in zip(WRITTEN, last, strict=True):
+            path = folder / f"summitry-bench-floor-{table}.csv"
+            with open(path, "w", encoding="utf-8") as out:
+                query = f"SELECT * FROM {table} WHERE {key} > {after}"
+                cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", out)
+            files.append((table, path))
+    conn = psycopg2.connect(before)
+    try:
+        started = time.perf_counter()
+        with conn.cursor() as cursor:
+            for table, path in files:
+                with open(path, encoding="utf-8") as handle:
+                    cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", handle)
+        conn.commit()
+        seconds = time.perf_counter() - started
+    finally:
+        conn.close()
+        for _, path in files:
+            path.unlink()
+        name = urlsplit(before).path.lstrip("/")
+        _server(before, f'drop database if exists "{name}" with (force)')
     return Timed(rows, seconds)
 
 
