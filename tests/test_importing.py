@@ -461,3 +461,26 @@ def test_each_history_row_of_an_import_records_the_hosts_a_revert_restores(count
     assert [h.person.name for h in visit.history.latest().hosts.all()] == ["Xi Jinping"]
     services.revert_visit(user=None, visit=visit, history_id=first.history_id)
     assert set(visit.hosts.values_list("name", flat=True)) == both
+
+
+def test_the_migration_fills_the_hosts_an_earlier_import_left_out_of_history(countries):
+    """visits 0016: the latest history row at the visit's version gets the visit's
+    hosts; a row that has hosts, or an older version's row, is left alone."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    header = "external_id,start_date,visitor,visitor_country,host_country,level,hosts,purpose\n"
+    load(header + "t-1,2018-03-26,Kim Jong-un,PRK,CHN,leader,Xi Jinping; Li Keqiang,Talks\n")
+    load(header + "t-1,2018-03-26,Kim Jong-un,PRK,CHN,leader,Xi Jinping; Li Keqiang,Changed\n")
+    load(header + "t-2,2019-06-20,Xi Jinping,CHN,PRK,leader,Kim Jong-un,Talks\n")
+    rows = apps.get_model("visits", "HistoricalVisit_hosts").objects
+    kept = set(rows.filter(visit_id__in=Visit.objects.filter(external_id="t-2")).values_list())
+    rows.filter(visit__external_id="t-1").delete()  # as an import before the fix left it
+    fill = import_module("visits.migrations.0016_import_history_hosts").fill
+    fill(apps, type("Editor", (), {"connection": connection})())
+    first, second = Visit.objects.get(external_id="t-1").history.order_by("history_id")
+    assert {h.person.name for h in second.hosts.all()} == {"Xi Jinping", "Li Keqiang"}
+    assert not first.hosts.exists()  # unknowable: left as it was
+    assert set(rows.filter(visit__external_id="t-2").values_list()) == kept
