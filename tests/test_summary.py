@@ -96,9 +96,12 @@ def test_every_write_keeps_the_summary_equal_to_a_rebuild(world, seed):
     assert stored(), "the sequence published something"
 
 
-@pytest.mark.parametrize("held", [SummaryMoves.LIMIT, 7])  # moved once, or every 7 visits
-def test_an_import_keeps_the_summary_equal_to_a_rebuild(world, monkeypatch, held):
+# Moved once, or every 7 visits; with upserts of 5 rows at most (on PostgreSQL the
+# summary's moves are then COPYed and upserted at once, as an import's are).
+@pytest.mark.parametrize(("held", "upsert"), [(SummaryMoves.LIMIT, 1000), (7, 1000), (7, 5)])
+def test_an_import_keeps_the_summary_equal_to_a_rebuild(world, monkeypatch, held, upsert):
     monkeypatch.setattr(SummaryMoves, "LIMIT", held)
+    monkeypatch.setattr(summary, "UPSERT_ROWS", upsert)
     rows = [
         {
             "start_date": f"{2000 + i % 12}-{1 + i % 12:02d}" if i % 3 else f"{2000 + i % 12}",

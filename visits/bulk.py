@@ -270,16 +270,25 @@ def update_many(model: type[Model], rows: Sequence[dict], names: Sequence[str]) 
             for batch in _batches(prepared, BATCH):
                 cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", batch)
         return
+    temp = temporary_copy(model, fields, values, "update")
+    sets = ", ".join(f"{quote(f.column)} = t.{quote(f.column)}" for f in fields[1:])
     with connection.cursor() as cursor:
-        temp = quote(f"update_{model._meta.db_table}")
+        cursor.execute(f"UPDATE {table} AS v SET {sets} FROM {temp} AS t WHERE v.id = t.id")
+
+
+def temporary_copy(model: type[Model], fields, values: Iterable[tuple], purpose: str) -> str:
+    """PostgreSQL: a temporary table of `model`'s columns `fields` (dropped at commit,
+    or when made again for the same `purpose`), filled with `values` by COPY, for one
+    set-based statement instead of a statement a row. Returns its quoted name."""
+    temp = connection.ops.quote_name(f"{purpose}_{model._meta.db_table}")
+    with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {temp}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
-            f"SELECT {_columns(fields)} FROM {table} WITH NO DATA"
+            f"SELECT {_columns(fields)} FROM {_table(model)} WITH NO DATA"
         )
-        _copy(temp, fields, values)
-        sets = ", ".join(f"{quote(f.column)} = t.{quote(f.column)}" for f in fields[1:])
-        cursor.execute(f"UPDATE {table} AS v SET {sets} FROM {temp} AS t WHERE v.id = t.id")
+    _copy(temp, fields, values)
+    return temp
 
 
 def delete_many(model: type[Model], ids: Sequence[int], column: str = "id") -> None:

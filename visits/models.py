@@ -648,6 +648,9 @@ class Release(models.Model):
         return reverse("release-download", args=[self.version])
 
 
+SUMMARY_KEY = {"on_delete": models.CASCADE, "db_constraint": False, "db_index": False}
+
+
 class EraCount(models.Model):
     """The era summary (visits.summary): how many published visits of one direction,
     level and start year count in one era of a scheme (`era` None: outside every era
@@ -655,10 +658,13 @@ class EraCount(models.Model):
     Kept current by the write path, rebuilt by `manage.py rebuild_summary`; a row
     may hold n = 0."""
 
-    scheme = models.ForeignKey(EraScheme, on_delete=models.CASCADE, related_name="+")
-    era = models.ForeignKey(Era, on_delete=models.CASCADE, null=True, related_name="+")
-    visitor_country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
-    host_country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    # Derived rows, written in bulk by every import: no key checks in the database
+    # (Django still cascades a deleted scheme, era or country) and no index a key,
+    # since the indexes below lead with what the readers ask for.
+    scheme = models.ForeignKey(EraScheme, related_name="+", **SUMMARY_KEY)
+    era = models.ForeignKey(Era, null=True, related_name="+", **SUMMARY_KEY)
+    visitor_country = models.ForeignKey(Country, related_name="+", **SUMMARY_KEY)
+    host_country = models.ForeignKey(Country, related_name="+", **SUMMARY_KEY)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     year = models.PositiveSmallIntegerField(help_text="Of the visit's start date.")
     ambiguous = models.BooleanField()

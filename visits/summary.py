@@ -22,6 +22,7 @@ from django.db.models.functions import ExtractYear, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from visits import bulk
 from visits import eras as era_rules
 from visits.models import Era, EraCount, EraScheme, Status, Visit
 
@@ -71,9 +72,10 @@ def adjust(*, removed: Iterable[Facts] = (), added: Iterable[Facts] = ()) -> Non
         return
     schemes = scheme_eras()
     deltas: Counter = Counter()
+    places: dict[tuple, list[tuple]] = {}  # (start, latest) → era and ambiguity a scheme
     for facts, sign in ((added, 1), (removed, -1)):
         for fact, times in facts.items():
-            for key in keys(fact, schemes):
+            for key in keys(fact, schemes, places):
                 deltas[key] += sign * times
     _upsert([(*key, n) for key, n in deltas.items() if n])
 
@@ -91,33 +93,54 @@ def scheme_eras() -> dict[int, list[Era]]:
     return schemes
 
 
-def keys(fact: Facts, schemes: dict[int, Sequence[Era]]) -> Iterator[tuple]:
-    """The summary key of one visit under each scheme (KEY's order)."""
-    for scheme, eras in schemes.items():
-        member = era_rules.membership(fact.start_date, fact.start_latest, eras)
+def keys(
+    fact: Facts, schemes: dict[int, Sequence[Era]], places: dict | None = None
+) -> Iterator[tuple]:
+    """The summary key of one visit under each scheme (KEY's order). `places`, if
+    given, remembers where each (start, latest) range counts: visits share dates."""
+    span = (fact.start_date, fact.start_latest)
+    where = places.get(span) if places is not None else None
+    if where is None:
+        where = []
+        for scheme, eras in schemes.items():
+            member = era_rules.membership(fact.start_date, fact.start_latest, eras)
+            where.append((scheme, member.era.pk if member.era else None, member.ambiguous))
+        if places is not None:
+            places[span] = where
+    for scheme, era, ambiguous in where:
         yield (
             scheme,
-            member.era.pk if member.era else None,
+            era,
             fact.visitor_country_id,
             fact.host_country_id,
             fact.level,
             fact.start_date.year,
-            member.ambiguous,
+            ambiguous,
         )
 
 
 def _upsert(rows: list[tuple]) -> None:
-    """Add each row's n to its key's row, creating it at n when missing."""
+    """Add each row's n to its key's row, creating it at n when missing. PostgreSQL,
+    for more than UPSERT_ROWS rows (an import's): the rows COPYed, then one upsert
+    from them (half the time of an upsert of 1,000 rows at a time)."""
     table = EraCount._meta.db_table
     columns = ", ".join((*KEY, "n"))
     target = ", ".join("(COALESCE(era_id, 0))" if c == "era_id" else c for c in KEY)
+    upsert = f"ON CONFLICT ({target}) DO UPDATE SET n = {table}.n + excluded.n"
+    if connection.vendor == "postgresql" and len(rows) > UPSERT_ROWS:
+        fields = [EraCount._meta.get_field(name.removesuffix("_id")) for name in (*KEY, "n")]
+        moves = bulk.temporary_copy(EraCount, fields, rows, "moves")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {moves} {upsert}"
+            )
+        return
     with connection.cursor() as cursor:
         for i in range(0, len(rows), UPSERT_ROWS):
             batch = rows[i : i + UPSERT_ROWS]
             values = ", ".join(["(" + ", ".join(["%s"] * 8) + ")"] * len(batch))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "
-                f"ON CONFLICT ({target}) DO UPDATE SET n = {table}.n + excluded.n",
+                f"INSERT INTO {table} ({columns}) VALUES {values} {upsert}",
                 [value for row in batch for value in row],
             )
 

@@ -10,11 +10,11 @@ from django.db import migrations
 FILL = """
 INSERT INTO visits_historicalvisit_hosts (id, visit_id, person_id, history_id)
 SELECT vh.id, vh.visit_id, vh.person_id, h.history_id
-  FROM visits_historicalvisit h
+  FROM (SELECT id, max(history_id) AS history_id FROM visits_historicalvisit GROUP BY id) l
+  JOIN visits_historicalvisit h ON h.history_id = l.history_id
   JOIN visits_visit v ON v.id = h.id AND v.version = h.version
   JOIN visits_visit_hosts vh ON vh.visit_id = v.id
  WHERE h.history_type <> '-'
-   AND h.history_id = (SELECT max(l.history_id) FROM visits_historicalvisit l WHERE l.id = h.id)
    AND NOT EXISTS (
        SELECT 1 FROM visits_historicalvisit_hosts x WHERE x.history_id = h.history_id
    )
