@@ -63,11 +63,11 @@ class Facts:
 
 def adjust(*, removed: Iterable[Facts] = (), added: Iterable[Facts] = ()) -> None:
     """Move the summary by the visits a write removed (their state before it) and
-    added (their state after it). Called inside the write's transaction, after the
-    data-version lock; only published visits count. No query when nothing published
-    changed; else two (the eras, one upsert per 1,000 changed keys)."""
-    removed = Counter(f for f in removed if f.status == Status.PUBLISHED)
-    added = Counter(f for f in added if f.status == Status.PUBLISHED)
+    added (their state after it): Facts, one a visit, or a Counter of them (an
+    import's). Called inside the write's transaction, after the data-version lock;
+    only published visits count. No query when nothing published changed; else two
+    (the eras, one upsert per 1,000 changed keys)."""
+    removed, added = published(removed), published(added)
     if removed == added:
         return
     schemes = scheme_eras()
@@ -78,6 +78,12 @@ def adjust(*, removed: Iterable[Facts] = (), added: Iterable[Facts] = ()) -> Non
             for key in keys(fact, schemes, places):
                 deltas[key] += sign * times
     _upsert([(*key, n) for key, n in deltas.items() if n])
+
+
+def published(facts: Iterable[Facts]) -> Counter:
+    """The published visits among `facts` (Facts, or a Counter of them), counted."""
+    counts = facts if isinstance(facts, Counter) else Counter(facts)
+    return Counter({f: n for f, n in counts.items() if n and f.status == Status.PUBLISHED})
 
 
 def scheme_eras() -> dict[int, list[Era]]:

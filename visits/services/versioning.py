@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from visits import summary
-from visits.models import DataVersion, Status
+from visits.models import DataVersion
 from visits.services.rules import ImportBusy
 from visits.summary import Facts
 
@@ -45,9 +45,9 @@ def published_changed() -> None:
 
 def changed(*, removed: Iterable[Facts] = (), added: Iterable[Facts] = ()) -> None:
     """What every write does last, given the visits it removed (their state before it)
-    and added (after it): the era summary moved by them, and the published version
-    moved when any of them was or is published."""
-    removed, added = list(removed), list(added)
+    and added (after it), as Facts or Counters of them: the era summary moved by
+    them, and the published version moved when any of them was or is published."""
+    removed, added = summary.published(removed), summary.published(added)
     summary.adjust(removed=removed, added=added)
-    if any(facts.status == Status.PUBLISHED for facts in removed + added):
+    if removed or added:
         published_changed()
