@@ -484,3 +484,21 @@ def test_the_migration_fills_the_hosts_an_earlier_import_left_out_of_history(cou
     assert {h.person.name for h in second.hosts.all()} == {"Xi Jinping", "Li Keqiang"}
     assert not first.hosts.exists()  # unknowable: left as it was
     assert set(rows.filter(visit__external_id="t-2").values_list()) == kept
+
+
+def test_a_large_import_refreshes_the_planners_statistics(countries, monkeypatch):
+    """After a bulk load the planner knows the tables' sizes (the admin's estimated
+    count reads them): an import of ANALYZE_AFTER rows or more analyses what it wrote."""
+    from visits.admin_lists import table_estimate
+
+    monkeypatch.setattr(importing, "ANALYZE_AFTER", 30)
+    import_rows(many(0, 29))
+    if connection.vendor == "postgresql":
+        assert table_estimate(Visit, "default") == -1  # never analysed
+    import_rows(many(100, 130))
+    if connection.vendor == "postgresql":
+        assert table_estimate(Visit, "default") == Visit.objects.count() == 59
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'visits_visit'")
+            assert cursor.fetchone()[0].split()[0] == "59"

@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db import transaction
+from django.apps import apps
+from django.db import connection, transaction
 from django.utils import timezone
 
 from visits import services
@@ -36,10 +37,12 @@ from visits.interchange import (
     is_blank,
     parse_row,
 )
+from visits.models import EraCount, Person, Source, Visit
 from visits.services.imports import SummaryMoves
 
 BATCH = 10_000
 KEPT = 1000
+ANALYZE_AFTER = 10_000  # rows created or updated: the planner's statistics refreshed
 
 __all__ = ["BATCH", "Change", "ImportReport", "import_rows"]
 
@@ -125,7 +128,24 @@ def import_rows(
         report = ImportReport(errors=[exc.error], dry_run=dry_run)
         if on_error:
             on_error(exc.error)
+    if report.written and report.created + report.updated >= ANALYZE_AFTER:
+        analyze_written()
     return report
+
+
+def analyze_written() -> None:
+    """Refresh the planner's statistics of the tables an import writes, as after any
+    bulk load: a table loaded in one go has none until autovacuum (if it runs at all)
+    gets to it, and the planner then guesses, e.g. the admin's estimated count."""
+    models = [Visit, Visit.history.model, Source, Source.history.model, Person, EraCount]
+    models += [Visit.hosts.through, apps.get_model("visits", "HistoricalVisit_hosts")]
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in models]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(tables))
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _batches(rows: Iterable[dict], size: int) -> Iterator[list[tuple[int, dict]]]:
