@@ -137,18 +137,12 @@ def copy_floor(csv_path: Path, rows: int, url: str) -> Timed:
     return Timed(rows, seconds)
 
 
-# The tables an import writes, in an order their foreign keys allow, with their keys.
-WRITTEN = [
-    ("visits_person", "id"),
-    ("visits_historicalperson", "history_id"),
-    ("visits_visit", "id"),
-    ("visits_historicalvisit", "history_id"),
-    ("visits_source", "id"),
-    ("visits_historicalsource", "history_id"),
-    ("visits_visit_hosts", "id"),
-    ("visits_historicalvisit_hosts", "m2m_history_id"),
-    ("visits_eracount", "id"),
-]
+def written() -> list[tuple[str, str]]:
+    """(table, key column) of every table an import adds rows to, in an order their
+    foreign keys allow (visits.services.imports.written_models)."""
+    from visits.services.imports import written_models
+
+    return [(m._meta.db_table, m._meta.pk.column) for m in written_models()]
 
 
 def snapshot(url: str) -> str:
@@ -168,14 +162,14 @@ def write_floor(url: str, before: str, rows: int, folder: Path) -> Timed:
     the import: the same indexes, foreign keys and rows) in one transaction, commit
     and its deferred key checks included. No Python planning or checking: what the
     schema alone costs for these rows. `before` is dropped afterwards."""
-    files = []
+    files, tables = [], written()
     with psycopg2.connect(before) as old, old.cursor() as cursor:
         cursor.execute(
-            " UNION ALL ".join(f"SELECT coalesce(max({key}), 0) FROM {t}" for t, key in WRITTEN)
+            " UNION ALL ".join(f"SELECT coalesce(max({key}), 0) FROM {t}" for t, key in tables)
         )
         last = [n for (n,) in cursor.fetchall()]
     with psycopg2.connect(url) as new, new.cursor() as cursor:
-        for (table, key), after in zip(WRITTEN, last, strict=True):
+        for (table, key), after in zip(tables, last, strict=True):
             path = folder / f"summitry-bench-floor-{table}.csv"
             with open(path, "w", encoding="utf-8") as out:
                 query = f"SELECT * FROM {table} WHERE {key} > {after}"

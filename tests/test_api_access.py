@@ -187,9 +187,10 @@ def test_each_request_is_counted_once_under_one_scope(countries):
         client_for().get(LIST)
         assert len(cache.get("throttle_anon_127.0.0.1")) == 2
         assert cache.get("throttle_user_127.0.0.1") is None
-        editor = client_for("Editors")
+        user = user_in("Editors")
+        editor = APIClient()
+        editor.force_authenticate(user)
         editor.get(LIST)
-        user = editor.handler._force_user
         assert len(cache.get(f"throttle_user_{user.pk}")) == 1
         assert len(cache.get("throttle_anon_127.0.0.1")) == 2
     finally:

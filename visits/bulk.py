@@ -65,9 +65,14 @@ def insert_history(
 HISTORY_FIELDS = ["history_date", "history_change_reason", "history_type", "history_user_id"]
 
 
+def _history_common(kind, user, reason, when) -> tuple:
+    """The HISTORY_FIELDS values, the same for every row of one write."""
+    return (when or timezone.now(), reason, kind, getattr(user, "pk", None))
+
+
 def _history_values(count: int, kind, user, reason, when, history_ids) -> Iterable[tuple]:
     """The history's own values of `count` rows: HISTORY_FIELDS, then the key if given."""
-    common = (when or timezone.now(), reason, kind, getattr(user, "pk", None))
+    common = _history_common(kind, user, reason, when)
     if history_ids is None:
         return [common] * count
     return [(*common, pk) for pk in history_ids]
@@ -102,8 +107,11 @@ def insert_with_history(
     names = [f.attname for f in fields]
     lines = _csv_lines(map(itemgetter(*names), rows))
     _copy_text(_table(model), fields, _line_blocks(lines))
-    extra = _history_values(len(rows), kind, user, reason, when, history_ids)
-    suffixes = ["," + line for line in _csv_lines(extra)]
+    common = _csv_lines([_history_common(kind, user, reason, when)])[0][:-1]
+    if history_ids is None:
+        suffixes = [f",{common}\n"] * len(rows)
+    else:  # keys are integers: no CSV quoting
+        suffixes = [f",{common},{pk}\n" for pk in history_ids]
     history = _history_fields(model, names, history_ids)
     _copy_text(_table(model.history.model), history, _line_blocks(lines, suffixes))
 

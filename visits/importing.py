@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -37,8 +36,7 @@ from visits.interchange import (
     is_blank,
     parse_row,
 )
-from visits.models import EraCount, Person, Source, Visit
-from visits.services.imports import SummaryMoves
+from visits.services.imports import SummaryMoves, written_models
 
 BATCH = 10_000
 KEPT = 1000
@@ -137,9 +135,7 @@ def analyze_written() -> None:
     """Refresh the planner's statistics of the tables an import writes, as after any
     bulk load: a table loaded in one go has none until autovacuum (if it runs at all)
     gets to it, and the planner then guesses, e.g. the admin's estimated count."""
-    models = [Visit, Visit.history.model, Source, Source.history.model, Person, EraCount]
-    models += [Visit.hosts.through, apps.get_model("visits", "HistoricalVisit_hosts")]
-    tables = [connection.ops.quote_name(m._meta.db_table) for m in models]
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in written_models()]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE " + ", ".join(tables))

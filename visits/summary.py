@@ -61,13 +61,12 @@ class Facts:
         )
 
 
-def adjust(*, removed: Iterable[Facts] = (), added: Iterable[Facts] = ()) -> None:
-    """Move the summary by the visits a write removed (their state before it) and
-    added (their state after it): Facts, one a visit, or a Counter of them (an
-    import's). Called inside the write's transaction, after the data-version lock;
-    only published visits count. No query when nothing published changed; else two
-    (the eras, one upsert per 1,000 changed keys)."""
-    removed, added = published(removed), published(added)
+def adjust(*, removed: Counter, added: Counter) -> None:
+    """Move the summary by the published visits a write removed (their state before
+    it) and added (their state after it), counted by `published`. Called by
+    visits.services.versioning.changed inside the write's transaction, after the
+    data-version lock. No query when nothing published changed; else two (the eras,
+    one upsert per 1,000 changed keys)."""
     if removed == added:
         return
     schemes = scheme_eras()
@@ -99,21 +98,17 @@ def scheme_eras() -> dict[int, list[Era]]:
     return schemes
 
 
-def keys(
-    fact: Facts, schemes: dict[int, Sequence[Era]], places: dict | None = None
-) -> Iterator[tuple]:
-    """The summary key of one visit under each scheme (KEY's order). `places`, if
-    given, remembers where each (start, latest) range counts: visits share dates."""
+def keys(fact: Facts, schemes: dict[int, Sequence[Era]], places: dict) -> Iterator[tuple]:
+    """The summary key of one visit under each scheme (KEY's order). `places`
+    remembers, from call to call, where each (start, latest) range counts: visits
+    share dates."""
     span = (fact.start_date, fact.start_latest)
-    where = places.get(span) if places is not None else None
-    if where is None:
-        where = []
+    if span not in places:
+        places[span] = []
         for scheme, eras in schemes.items():
             member = era_rules.membership(fact.start_date, fact.start_latest, eras)
-            where.append((scheme, member.era.pk if member.era else None, member.ambiguous))
-        if places is not None:
-            places[span] = where
-    for scheme, era, ambiguous in where:
+            places[span].append((scheme, member.era.pk if member.era else None, member.ambiguous))
+    for scheme, era, ambiguous in places[span]:
         yield (
             scheme,
             era,

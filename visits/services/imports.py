@@ -21,7 +21,7 @@ from visits.bulk import (
     reserve_ids,
     update_many,
 )
-from visits.models import Person, Source, Visit
+from visits.models import EraCount, Person, Source, Visit
 from visits.querysets import search_key
 from visits.services import versioning
 
@@ -87,6 +87,28 @@ def apply_import(*, plan, user, now, moves: SummaryMoves | None = None) -> None:
     moves.add(removed=[r.before for r in plan.changed], added=visits + changed)
     if own:
         moves.flush()
+
+
+def written_models() -> list:
+    """Every model whose table an import adds rows to, each after the ones its keys
+    name (the planner's statistics are refreshed for them; the bench's write floor
+    copies them in this order)."""
+    return [
+        Person,
+        Person.history.model,
+        Visit,
+        Visit.history.model,
+        Source,
+        Source.history.model,
+        Visit.hosts.through,
+        _host_history(),
+        EraCount,
+    ]
+
+
+def _host_history():
+    """django-simple-history's model of the hosts of each visit history row."""
+    return apps.get_model("visits", "HistoricalVisit_hosts")
 
 
 def _by(user, now) -> dict:
@@ -173,7 +195,7 @@ def _write_hosts(rows, history_ids: list[int]) -> None:
     history_of = {r.values["id"]: pk for r, pk in zip(rows, history_ids, strict=True)}
     for link in hosted:
         link["history_id"] = history_of[link["visit_id"]]
-    insert_many(apps.get_model("visits", "HistoricalVisit_hosts"), hosted)
+    insert_many(_host_history(), hosted)
 
 
 def _write_sources(rows, user, now) -> None:
